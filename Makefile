@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                 build the module (against KDIR) and the CLI
+#   make lab             boot a Debian 7.x guest with the module loaded (demo)
+#   make check           host unit tests + the guest suite (lazy and full)
+#   make unit            host unit tests only
+#   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KDIR=...   cross-build
+#
+# The lab targets need root (debootstrap, chroot, 9p) and do everything in
+# QEMU guests: nothing is ever loaded into the machine you run them on.
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+VERSION := $(shell sed -n 's/^\#define PREEMPTHINT_VERSION "\(.*\)"/\1/p' include/preempthint.h)
+
+SUPPORTED_ARCH := x86 x86_64 arm64
+ifneq ($(ARCH),)
+ifeq ($(filter $(ARCH),$(SUPPORTED_ARCH)),)
+$(error preempthint supports ARCH=x86_64 or ARCH=arm64, not ARCH=$(ARCH))
+endif
+endif
+
+# Lab parameters: `make check LAB_KERNEL=7.3.4+deb13-amd64 LAB_MODES="lazy"`.
+LAB_KERNEL ?= newest
+LAB_MODES ?= lazy full
+export LAB_KERNEL LAB_MODES
+
+.PHONY: all module user unit check lab lab-shell clean version
+
+all: module user
+
+module:
+	@test -d "$(KDIR)" || { echo "preempthint: no kernel build tree at $(KDIR)"; \
+		echo "  install linux-headers-$$(uname -r), pass KDIR=..., or use 'make lab'"; exit 1; }
+	$(MAKE) -C "$(KDIR)" M="$(CURDIR)" modules
+
+user:
+	$(MAKE) -C user
+
+unit: user
+	$(MAKE) -C tests/unit run
+
+check:
+	tests/lab/check.sh
+
+lab:
+	tests/lab/demo.sh
+
+lab-shell:
+	tests/lab/demo.sh --shell
+
+version:
+	@echo $(VERSION)
+
+clean:
+	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean
+	$(MAKE) -C user clean
+	$(MAKE) -C tests/unit clean

@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the guest tests (tests/guest/t/*.sh, or $LAB_TESTS) in order and print
+# one numbered TAP stream ending with "N passed, N failed". A test script
+# that exits non-zero counts as one more failure, so a crash cannot pass.
+
+cd "$(dirname "$0")/../.." || exit 1
+export LAB_BUILD=${LAB_BUILD:-$PWD}
+tests=${LAB_TESTS:-tests/guest/t/*.sh}
+
+if [ -n "${LAB_PRELOAD:-}" ]; then
+	echo "# preloading $LAB_PRELOAD"
+	insmod "$LAB_PRELOAD" || echo "# insmod $LAB_PRELOAD failed"
+fi
+
+n=0 pass=0 fail=0
+emit() {	# emit ok|not-ok DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		pass=$((pass + 1))
+		echo "ok $n$2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n$2"
+	fi
+}
+
+for t in $tests; do
+	name=$(basename "$t" .sh)
+	echo "# $name"
+	echo "lab: test $name" >/dev/kmsg
+	log=$(mktemp)
+	timeout -k 5 "${LAB_TEST_TIMEOUT:-600}" bash "$t" >"$log" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"not ok"*) emit not-ok "${line#not ok}" ;;
+		"ok"*) emit ok "${line#ok}" ;;
+		"#"*) echo "$line" ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$log"
+	rm -f "$log"
+	[ "$rc" = 0 ] || emit not-ok " - $name exited with status $rc"
+done
+
+echo "1..$n"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ] && [ "$n" -gt 0 ]

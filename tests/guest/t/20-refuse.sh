@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# On a kernel that lacks a hook the module needs, loading fails with a
+# message naming the hook and leaves nothing behind. extra_hooks= adds a
+# required function, so the refusal path runs on a kernel that has them all.
+. "$(dirname "$0")/../lib.sh"
+
+ph_unload
+dmesg_mark
+missing=ph_lab_no_such_function
+err=$(ph_load extra_hooks=$missing 2>&1)
+rc=$?
+diag "$err"
+check "insmod fails when a required hook is missing" [ "$rc" != 0 ]
+check "insmod reports 'Operation not supported', not a misleading error" \
+	grep -q "Operation not supported" <<<"$err"
+check "the refusal names the missing hook" grep -q "cannot ftrace $missing" <(dmesg_since)
+check "the refusal says it refuses to load" grep -q "refusing to load: 1 required hook(s) missing" <(dmesg_since)
+check "nothing is left loaded after the refusal" not ph_loaded
+
+# The same check accepts a function the kernel can trace: it is not vacuous.
+check "insmod succeeds when the extra hook exists (schedule)" ph_load extra_hooks=schedule
+ph_unload

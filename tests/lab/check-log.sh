@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Scan a guest's kernel log for signs of a kernel bug. Prints each offending
+# line and exits 1 if there is one. Only kernel messages are read: the
+# console's timestamped lines and the saved dmesg, so test output that merely
+# mentions these words cannot trip it.
+#
+# usage: tests/lab/check-log.sh OUT_DIR
+
+out=${1:?usage: check-log.sh OUT_DIR}
+
+bad='WARNING:|------------\[ cut here \]|BUG:|Oops|general protection fault'
+bad+='|scheduling while atomic|sleeping function called from invalid context'
+bad+='|possible recursive locking|possible circular locking|inconsistent lock state'
+bad+='|lockdep|soft lockup|hard LOCKUP|rcu_.*detected stalls|self-detected stall'
+bad+='|blocked for more than|Kernel panic|UBSAN:|KASAN:|refcount_t:|list_add corruption'
+bad+='|list_del corruption|kernel BUG at|Call Trace:'
+
+{
+	[ -f "$out/dmesg.txt" ] && cat "$out/dmesg.txt"
+	[ -f "$out/console.log" ] && grep -E '^\[ *[0-9]+\.[0-9]+\]' "$out/console.log"
+} | grep -E -- "$bad" | sort -u | head -n 40 | grep . && exit 1
+exit 0

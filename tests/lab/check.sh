@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make check`: host unit tests, then the guest suite on Debian's newest
+# trixie-backports kernel in each preemption mode, a self-test proving that a
+# guest WARN fails the suite, and a boot of bookworm's 6.1 with preempt=none
+# (the pre-regression baseline). Prints one TAP stream ending in
+# "N passed, N failed"; exits non-zero if anything failed.
+#
+# Environment: LAB_KERNEL (newest | RELEASE), LAB_MODES ("lazy full"),
+# LAB_BASELINE=0 to skip the 6.1 boot, LAB_SELFTEST=0 to skip the WARN
+# self-test, LAB_CACHE (where the chroot and kernels are kept).
+
+. "$(dirname "$0")/lib.sh"
+set +e
+
+LAB_KERNEL=${LAB_KERNEL:-newest}
+LAB_MODES=${LAB_MODES:-lazy full}
+here=$(dirname "$0")
+n=0 pass=0 fail=0
+
+emit() {	# emit ok|not-ok DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = ok ]; then
+		pass=$((pass + 1))
+		echo "ok $n - $2"
+	else
+		fail=$((fail + 1))
+		echo "not ok $n - $2"
+	fi
+}
+
+# Re-number a TAP stream from a sub-step under a label; its own plan and
+# summary lines become comments.
+absorb() {	# absorb LABEL < tap
+	local line desc
+	while IFS= read -r line; do
+		if [[ $line =~ ^(not\ )?ok([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$ ]]; then
+			desc="$1${BASH_REMATCH[4]}"
+			if [ -n "${BASH_REMATCH[1]}" ]; then emit not-ok "$desc"; else emit ok "$desc"; fi
+		elif [[ $line == "#"* ]]; then
+			echo "$line"
+		else
+			echo "# $line"
+		fi
+	done
+}
+
+step() {	# step DESCRIPTION COMMAND... : one TAP line, output kept as comments
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	[ -n "$out" ] && sed 's/^/# /' <<<"$out"
+	if [ $rc = 0 ]; then emit ok "$desc"; else emit not-ok "$desc"; fi
+	return $rc
+}
+
+# guest_suite LABEL RELEASE MODE [vm.sh options...]: boot, run, collect.
+# Sets guest_rc and guest_out for the caller.
+guest_suite() {
+	local label=$1 release=$2 mode=$3
+	shift 3
+	guest_out=$LAB_CACHE/out/$label
+	"$here/vm.sh" --kernel "$release" ${mode:+--mode "$mode"} --out "$guest_out" "$@"
+	guest_rc=$?
+}
+
+report_guest() {	# report_guest LABEL: TAP for one guest run
+	local label=$1 bad
+	if [ -f "$guest_out/tap.txt" ]; then
+		absorb "[$label] " <"$guest_out/tap.txt"
+	fi
+	case $guest_rc in
+	125) emit not-ok "[$label] guest finished its suite (it died; console tail follows)"
+	     tail -n 30 "$guest_out/console.log" | sed 's/^/#   /' ;;
+	*) emit ok "[$label] guest finished its suite (status $guest_rc)" ;;
+	esac
+	if bad=$("$here/check-log.sh" "$guest_out"); then
+		emit ok "[$label] guest kernel log has no WARN, BUG, Oops, lockdep or lockup"
+	else
+		emit not-ok "[$label] guest kernel log has no WARN, BUG, Oops, lockdep or lockup"
+		sed 's/^/#   /' <<<"$bad"
+	fi
+}
+
+started=$(date +%s)
+echo "# host unit tests"
+make -s -C "$LAB_TOP" unit 2>&1 | absorb "[unit] "
+
+echo "# lab setup ($LAB_CACHE)"
+step "lab chroot (trixie, gcc-14, libnl-3, backports headers) is ready" "$here/chroot.sh" || {
+	echo "1..$n"; echo "$pass passed, $fail failed"; exit 1; }
+release=$("$here/kernel.sh" "$LAB_KERNEL" 2>"$LAB_CACHE/kernel.err")
+if [ -n "$release" ]; then
+	emit ok "kernel $release fetched"
+else
+	sed 's/^/# /' "$LAB_CACHE/kernel.err"
+	emit not-ok "kernel $LAB_KERNEL fetched"
+fi
+step "module, CLI and test programs build in the chroot for $release" \
+	"$here/build.sh" "$release" || release=""
+
+if [ -n "$release" ]; then
+	for mode in $LAB_MODES; do
+		echo "# guest suite: $release preempt=$mode"
+		guest_suite "$release-$mode" "$release" "$mode"
+		report_guest "$release $mode"
+		[ "$guest_rc" = 0 ] || emit not-ok "[$release $mode] guest suite passed (status $guest_rc)"
+	done
+
+	if [ "${LAB_SELFTEST:-1}" != 0 ]; then
+		echo "# lab self-test: a module that WARNs on load must fail the suite"
+		guest_suite "selftest-warn" "$release" lazy \
+			--guest-env "LAB_PRELOAD=/build/$LAB_ARCH/tests/lab/warn-module/ph_selftest_warn.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
+		if grep -q "deliberate warning from the lab self-test" "$guest_out/dmesg.txt" 2>/dev/null &&
+			! "$here/check-log.sh" "$guest_out" >/dev/null; then
+			emit ok "lab self-test: the WARN of a broken module is caught and fails the run"
+		else
+			emit not-ok "lab self-test: the WARN of a broken module is caught and fails the run"
+		fi
+	fi
+fi
+
+if [ "${LAB_BASELINE:-1}" != 0 ]; then
+	echo "# baseline: bookworm 6.1 with preempt=none"
+	base=$("$here/kernel.sh" bookworm 2>"$LAB_CACHE/kernel.err")
+	if [ -n "$base" ]; then
+		emit ok "baseline kernel $base fetched"
+		guest_suite "$base-none" "$base" none \
+			--guest-env "LAB_TESTS=tests/guest/t/00-kernel.sh"
+		report_guest "$base none"
+	else
+		sed 's/^/# /' "$LAB_CACHE/kernel.err"
+		emit not-ok "baseline kernel (bookworm 6.1) fetched"
+	fi
+fi
+
+echo "# lab time: $(($(date +%s) - started)) s"
+echo "1..$n"
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the small initramfs that turns the lab chroot into the guest's root:
+# busybox, the 9p and overlay modules of the given kernel (with their
+# dependencies, decompressed), and tests/lab/initramfs-init as /init.
+#
+# usage: tests/lab/initramfs.sh RELEASE    prints the path of the image
+
+. "$(dirname "$0")/lib.sh"
+
+release=${1:?usage: initramfs.sh RELEASE}
+moddir=$LAB_CHROOT/usr/lib/modules/$release
+[ -f "$moddir/modules.dep" ] || lab_die "no modules for $release; run tests/lab/kernel.sh"
+
+out=$LAB_CACHE/initramfs-$release.cpio.gz
+init_src=$(dirname "$0")/initramfs-init
+if [ -f "$out" ] && [ "$out" -nt "$init_src" ] && [ "$out" -nt "$0" ]; then
+	echo "$out"
+	exit 0
+fi
+
+# Modules needed before the root exists, in load order (dependencies first).
+wanted=(virtio_pci 9pnet_virtio 9p overlay)
+
+declare -A seen=()
+order=()
+add_module() {
+	local name=$1 path dep
+	path=$(awk -F: -v m="$name" '{
+		n = $1; sub(/.*\//, "", n); sub(/\.ko.*/, "", n); gsub(/-/, "_", n)
+		if (n == m) { print $1; exit }
+	}' "$moddir/modules.dep")
+	if [ -z "$path" ]; then
+		# Built into this kernel: nothing to load.
+		grep -q "/${name//_/[_-]}.ko" "$moddir/modules.builtin" 2>/dev/null && return 0
+		lab_die "$release has no module $name"
+	fi
+	[ -n "${seen[$path]:-}" ] && return 0
+	seen[$path]=1
+	for dep in $(grep "^$path:" "$moddir/modules.dep" | cut -d: -f2-); do
+		dep=${dep##*/}
+		dep=${dep%%.ko*}
+		add_module "${dep//-/_}"
+	done
+	order+=("$path")
+}
+for m in "${wanted[@]}"; do
+	add_module "$m"
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work"/{bin,dev,proc,sys,lower,upper,newroot,modules}
+cp "$LAB_CHROOT/usr/bin/busybox" "$work/bin/busybox"
+cp "$init_src" "$work/init"
+chmod 755 "$work/init"
+
+for path in "${order[@]}"; do
+	base=${path##*/}
+	case $base in
+	*.ko.xz) xz -dc "$moddir/$path" >"$work/modules/${base%.xz}" ;;
+	*.ko.zst) zstd -qdc "$moddir/$path" >"$work/modules/${base%.zst}" ;;
+	*.ko.gz) gzip -dc "$moddir/$path" >"$work/modules/${base%.gz}" ;;
+	*.ko) cp "$moddir/$path" "$work/modules/$base" ;;
+	esac
+	echo "${base%%.ko*}.ko" >>"$work/modules/order"
+done
+
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
+mv "$out.tmp" "$out"
+echo "$out"

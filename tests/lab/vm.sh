@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a lab guest under QEMU (TCG: KVM does not work on the lab hosts) with
+# the lab chroot as its root filesystem, and run one job in it.
+#
+# usage: tests/lab/vm.sh --kernel RELEASE [--mode lazy|full|none]
+#                        [--run suite|demo|shell] [--out DIR] [--timeout SEC]
+#                        [--smp N] [--mem MB] [--append "ARGS"] [--guest-env "K=V ..."]
+#
+# --run suite   runs tests/guest/run.sh, writes DIR/tap.txt, DIR/dmesg.txt,
+#               DIR/status; exits with the suite's status (125 when the guest
+#               died before it wrote one).
+# --run shell   an interactive root shell on the serial console; leave it with
+#               `exit` (or Ctrl-A X to kill QEMU).
+# The serial console is copied to DIR/console.log in every mode.
+
+. "$(dirname "$0")/lib.sh"
+
+release="" mode="" run=suite out="" timeout=900 smp=2 mem=2048 append="" guest_env=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) release=$2; shift ;;
+	--mode) mode=$2; shift ;;
+	--run) run=$2; shift ;;
+	--out) out=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--smp) smp=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--append) append=$2; shift ;;
+	--guest-env) guest_env=$2; shift ;;
+	*) lab_die "unknown option $1 (see the header of $0)" ;;
+	esac
+	shift
+done
+[ -n "$release" ] || lab_die "--kernel RELEASE is required"
+case $mode in
+"" | lazy | full | none | voluntary) ;;
+*) lab_die "--mode must be lazy, full, none or voluntary" ;;
+esac
+case $run in
+suite | demo | shell) ;;
+*) lab_die "--run must be suite, demo or shell" ;;
+esac
+
+moddir=$LAB_CHROOT/usr/lib/modules/$release
+vmlinuz=$moddir/vmlinuz
+[ -f "$vmlinuz" ] || vmlinuz=$LAB_CHROOT/boot/vmlinuz-$release
+[ -f "$vmlinuz" ] || lab_die "no kernel image for $release; run tests/lab/kernel.sh"
+initrd=$("$(dirname "$0")/initramfs.sh" "$release")
+
+out=${out:-$LAB_CACHE/out/$release-${mode:-default}-$run}
+rm -rf "$out"
+mkdir -p "$out"
+[ -n "$guest_env" ] && printf '%s\n' $guest_env >"$out/guest.env"
+
+cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic"
+cmdline+=" lab.init=/build/$LAB_ARCH/tests/guest/init.sh lab.run=$run lab.arch=$LAB_ARCH"
+[ -n "$mode" ] && cmdline+=" preempt=$mode lab.mode=$mode"
+[ -n "$append" ] && cmdline+=" $append"
+
+qemu=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem"
+	-kernel "$vmlinuz" -initrd "$initrd" -append "$cmdline"
+	-no-reboot -display none -monitor none
+	-virtfs "local,path=$LAB_CHROOT,mount_tag=labroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap")
+
+if [ "$run" = shell ]; then
+	lab_log "booting $release ${mode:+(preempt=$mode) }: root shell on the console; 'exit' powers off, Ctrl-A X kills QEMU"
+	"${qemu[@]}" -serial mon:stdio | tee "$out/console.log"
+	exit 0
+fi
+
+lab_log "booting $release ${mode:+preempt=$mode }for '$run' (console: $out/console.log)"
+set +e
+if [ "$run" = demo ]; then
+	# The demo is for watching: stream the console as well as saving it.
+	timeout -k 10 "$timeout" "${qemu[@]}" -serial stdio </dev/null 2>&1 | tee "$out/console.log"
+	qemu_rc=${PIPESTATUS[0]}
+else
+	timeout -k 10 "$timeout" "${qemu[@]}" -serial stdio </dev/null >"$out/console.log" 2>&1
+	qemu_rc=$?
+fi
+set -e
+if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
+	lab_log "guest timed out after ${timeout}s"
+fi
+[ -f "$out/status" ] || exit 125
+exit "$(cat "$out/status")"
