@@ -84,6 +84,7 @@ report_guest() {	# report_guest LABEL: TAP for one guest run
 }
 
 started=$(date +%s)
+step "host tools for the lab are installed" "$here/host-deps.sh" || exit 1
 echo "# host unit tests"
 make -s -C "$LAB_TOP" unit 2>&1 | absorb "[unit] "
 

@@ -11,6 +11,7 @@ here=$(dirname "$0")
 run=demo
 [ "${1:-}" = --shell ] && run=shell
 
+"$here/host-deps.sh"
 "$here/chroot.sh"
 release=$("$here/kernel.sh" "${LAB_KERNEL:-newest}")
 "$here/build.sh" "$release"
