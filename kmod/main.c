@@ -4,7 +4,9 @@
  * to defer a pending (lazy) reschedule for a short, bounded grace.
  *
  * This file holds module load and unload only; each concern lives in its own
- * file (hooks.c: what the kernel must offer).
+ * file: hooks.c (what the kernel must offer, attaching to it), defer.c (the
+ * deferral state machine), registry.c and device.c (threads' hint slots),
+ * policy.c (enabled cgroups), netlink.c (the control interface), stats.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -13,7 +15,13 @@
 #include <linux/sched.h>
 
 #include "preempthint.h"
+#include "defer.h"
+#include "device.h"
 #include "hooks.h"
+#include "netlink.h"
+#include "policy.h"
+#include "registry.h"
+#include "stats.h"
 
 static char *extra_hooks;
 module_param(extra_hooks, charp, 0444);
@@ -39,13 +47,62 @@ static int __init ph_init(void)
 	if (ret)
 		return ret;
 
+	ret = ph_stats_alloc(&ph_global_stats);
+	if (ret)
+		return ret;
+	ret = ph_policy_init();
+	if (ret)
+		goto err_stats;
+	ret = ph_registry_init();
+	if (ret)
+		goto err_policy;
+	ph_defer_init();
+	ret = ph_hooks_attach();
+	if (ret)
+		goto err_registry;
+	ret = ph_device_init();
+	if (ret)
+		goto err_hooks;
+	ret = ph_netlink_init();
+	if (ret)
+		goto err_device;
+
 	pr_info("version %s loaded, preemption model %s\n", PREEMPTHINT_VERSION,
 		ph_preempt_model());
 	return 0;
+
+err_device:
+	ph_device_exit();
+err_hooks:
+	ph_hooks_detach_granting();
+	ph_defer_end_all();
+	ph_hooks_detach_rest();
+err_registry:
+	ph_registry_exit();
+err_policy:
+	ph_policy_exit();
+err_stats:
+	ph_stats_free(&ph_global_stats);
+	return ret;
 }
 
+/*
+ * Unloading with hinted threads alive is safe: no new extension can start
+ * once the granting hooks are gone; running ones end (and their tasks are
+ * preempted) while sched_switch still tracks them; then every slot is told
+ * it is dead (flags cleared) and unpinned. Threads keep writing their own
+ * memory, to no effect, until they register again with a new module.
+ */
 static void __exit ph_exit(void)
 {
+	ph_netlink_exit();
+	ph_device_exit();
+	ph_hooks_detach_granting();
+	ph_defer_end_all();
+	ph_hooks_detach_rest();
+	ph_registry_exit();
+	ph_policy_exit();
+	ph_stats_free(&ph_global_stats);
 	pr_info("unloaded\n");
 }
 

@@ -30,3 +30,39 @@ ph_unload() { ! ph_loaded || rmmod preempthint; }
 # Kernel log lines written since the mark taken by dmesg_mark.
 dmesg_mark() { DMESG_MARK=$(dmesg | wc -l); }
 dmesg_since() { dmesg | tail -n +"$((DMESG_MARK + 1))"; }
+
+# ---- issue 3: the mechanism ----
+
+PH_PROGS=$LAB_BUILD/tests/guest/progs
+PH_CLI=$LAB_BUILD/user/preempthint
+CG=/sys/fs/cgroup
+
+phctl() { "$PH_CLI" "$@"; }
+
+# ph_stat NAME [CGROUP]: one counter, global or of an enabled cgroup (JSON).
+ph_stat() {
+	local name=$1 cg=${2:-}
+	if [ -n "$cg" ]; then
+		phctl -j stats --cgroup "$cg"
+	else
+		phctl -j stats
+	fi | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+stats = doc.get("stats", doc)
+print(stats[sys.argv[1]])' "$name"
+}
+
+# run_in_cgroup CGROUP CMD...: run CMD as a member of cgroup CGROUP.
+run_in_cgroup() {
+	local cg=$1
+	shift
+	mkdir -p "$CG$cg"
+	sh -c 'echo $$ > "$0/cgroup.procs" && shift && exec "$@"' "$CG$cg" - "$@"
+}
+
+# kv KEY < output: the value of a key=value line.
+kv() { sed -n "s/^$1=//p" | head -n1; }
+
+# le A B: integer or decimal A <= B
+le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2"; }

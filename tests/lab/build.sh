@@ -22,6 +22,7 @@ lab_log "building for $release (log: $log)"
 if ! lab_chroot "$LAB_CHROOT" sh -ec "
 	make -C /build/$LAB_ARCH KDIR=$kdir all
 	make -C $kdir M=/build/$LAB_ARCH/tests/lab/warn-module modules
+	make -C /build/$LAB_ARCH/tests/guest/progs
 " >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	lab_die "build failed; see $log"

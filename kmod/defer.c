@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bounded deferral of reschedule requests: the state machine.
+ *
+ * Every reschedule request goes through __resched_curr(), which fires the
+ * sched_set_need_resched_tp tracepoint (naming the target task) just before
+ * it sets TIF_NEED_RESCHED_LAZY or TIF_NEED_RESCHED. We note the request at
+ * the tracepoint and decide at __resched_curr()'s return, while the caller
+ * still holds the target runqueue's lock: if the target may be extended, we
+ * clear the bit it just set and arm an hrtimer for the grace. When the grace
+ * runs out the timer sets TIF_NEED_RESCHED again and the task is preempted
+ * at its next preemption point, in user or kernel mode.
+ *
+ * Only fair-class requests are ever withheld: those that come through
+ * resched_curr_lazy() (slice expiry in update_curr(), wakeup preemption by
+ * a fair task) and the tick's lazy-to-full upgrade. RT, deadline, stop,
+ * sched_ext, migration and priority-change requests pass untouched, and an
+ * RT or deadline task waking on a CPU ends the extension running there.
+ *
+ * Bounds: one grant at a time per CPU and one per scheduling stint (until
+ * the task is switched out or yields), each limited by the hrtimer; a task
+ * that overruns its grace gets no grant until it has left its section and
+ * yielded; a task that writes garbage into its hint word gets none again.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hrtimer.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/rt.h>
+#include <linux/timekeeping.h>
+#include <asm/irq_regs.h>
+
+#include "defer.h"
+#include "policy.h"
+#include "registry.h"
+#include "stats.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+enum ph_end {
+	PH_END_YIELD,	/* left the section and gave the CPU back */
+	PH_END_EXPIRE,	/* the grace ran out: preempted by us */
+	PH_END_SWITCH,	/* switched out while still in the section */
+	PH_END_RT,	/* an RT or deadline task woke on this CPU */
+	PH_END_UNLOAD,
+};
+
+static const char *const ph_end_names[] = {
+	[PH_END_YIELD] = "yield",
+	[PH_END_EXPIRE] = "expire",
+	[PH_END_SWITCH] = "switch",
+	[PH_END_RT] = "rt-wakeup",
+	[PH_END_UNLOAD] = "unload",
+};
+
+struct ph_cpu {
+	/* The extension running on this CPU; protected by @lock. */
+	raw_spinlock_t lock;
+	struct hrtimer timer;
+	struct task_struct *task;	/* extended task (this CPU's current), or NULL */
+	u64 start_ns;
+	u32 mode;			/* PREEMPTHINT_MODE_HINT or _KERNEL */
+	bool used;			/* granted since the last switch or yield */
+	int cpu;
+
+	/* Request classification: this CPU only, interrupts off. */
+	bool in_resched;		/* inside __resched_curr() */
+	bool in_lazy;			/* ... called by resched_curr_lazy() */
+	bool in_tick;			/* inside sched_tick() */
+	bool tick_user;			/* ... which interrupted user mode */
+	struct task_struct *cand;	/* target of the request being made */
+	int cand_cpu;
+	int cand_tif;
+	bool cand_fair;
+	bool cand_upgrade;
+};
+
+static DEFINE_PER_CPU(struct ph_cpu, ph_cpus);
+
+static void ph_count(struct ph_policy *pol, int stat)
+{
+	ph_stat_inc(&ph_global_stats, stat);
+	if (pol)
+		ph_stat_inc(&pol->stats, stat);
+}
+
+/* Take the running extension off @c. Caller holds c->lock. */
+static struct task_struct *ph_grant_take(struct ph_cpu *c, u64 *ns, u32 *mode)
+{
+	struct task_struct *p = c->task;
+
+	if (!p)
+		return NULL;
+	c->task = NULL;
+	*ns = ktime_get_ns() - c->start_ns;
+	*mode = c->mode;
+	/* From the timer's own callback this is a harmless -1. */
+	hrtimer_try_to_cancel(&c->timer);
+	return p;
+}
+
+/* Account for an extension that ended. Caller holds RCU, not c->lock. */
+static void ph_grant_finish(struct task_struct *p, int cpu, enum ph_end why, u64 ns, u32 mode)
+{
+	struct ph_policy *pol = ph_policy_match(p);
+	struct ph_task *t = ph_registry_find(p);
+
+	ph_stat_grant_time(&ph_global_stats, ns);
+	if (pol)
+		ph_stat_grant_time(&pol->stats, ns);
+	if (why == PH_END_YIELD)
+		ph_count(pol, PREEMPTHINT_STAT_YIELDS);
+	if (why == PH_END_EXPIRE)
+		ph_count(pol, PREEMPTHINT_STAT_EXPIRIES);
+	if (t) {
+		if (why == PH_END_EXPIRE && mode == PREEMPTHINT_MODE_HINT) {
+			WRITE_ONCE(t->penalized, true);
+			ph_slot_flags(t, PREEMPTHINT_F_PENALIZED, PREEMPTHINT_F_GRANTED);
+		} else {
+			ph_slot_flags(t, 0, PREEMPTHINT_F_GRANTED);
+		}
+	}
+	trace_preempthint_end(p, cpu, ph_end_names[why], ns);
+}
+
+/* Hand the scheduler back the request we held. Caller holds RCU. */
+static void ph_force_resched(struct task_struct *p)
+{
+	set_tsk_need_resched(p);
+	if (p == current)
+		set_preempt_need_resched();
+	else
+		kick_process(p);
+}
+
+/* End @c's extension now, if any, and preempt its task. */
+static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why)
+{
+	struct task_struct *p;
+	unsigned long flags;
+	u64 ns;
+	u32 mode;
+
+	rcu_read_lock();
+	raw_spin_lock_irqsave(&c->lock, flags);
+	p = ph_grant_take(c, &ns, &mode);
+	raw_spin_unlock_irqrestore(&c->lock, flags);
+	if (p) {
+		ph_grant_finish(p, c->cpu, why, ns, mode);
+		ph_force_resched(p);
+	}
+	rcu_read_unlock();
+}
+
+static enum hrtimer_restart ph_grace_expired(struct hrtimer *timer)
+{
+	ph_grant_end_now(container_of(timer, struct ph_cpu, timer), PH_END_EXPIRE);
+	return HRTIMER_NORESTART;
+}
+
+/*
+ * Decide on a request for @p on c->cand_cpu. Runs at __resched_curr()'s
+ * return: the target runqueue is locked, interrupts are off, the bit is set.
+ */
+static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
+{
+	bool upgrade = c->cand_upgrade, granted = false;
+	int cpu = c->cand_cpu, tif = c->cand_tif;
+	struct ph_task *t = NULL;
+	struct ph_policy *pol;
+	struct ph_cpu *tc;
+	u32 mode = 0, grace_us;
+	int nest;
+
+	if (!c->cand_fair && !upgrade)
+		return;
+	if (unlikely(rt_or_dl_task(p) || is_idle_task(p) || (p->flags & PF_KTHREAD)))
+		return;
+
+	rcu_read_lock();
+	pol = ph_policy_match(p);
+	if (!pol)
+		goto out;
+	if (READ_ONCE(pol->mode) & PREEMPTHINT_MODE_HINT) {
+		t = ph_registry_find(p);
+		nest = t ? ph_task_nest(t) : 0;
+		if (nest < 0 || (nest > 0 && READ_ONCE(t->penalized))) {
+			ph_count(pol, PREEMPTHINT_STAT_REFUSALS);
+			goto out;
+		}
+		if (nest > 0)
+			mode = PREEMPTHINT_MODE_HINT;
+	}
+	/* Kernel-mode policy: the upgrade that would preempt a task in the kernel. */
+	if (!mode && (READ_ONCE(pol->mode) & PREEMPTHINT_MODE_KERNEL) && upgrade && !c->tick_user)
+		mode = PREEMPTHINT_MODE_KERNEL;
+	if (!mode)
+		goto out;
+
+	tc = per_cpu_ptr(&ph_cpus, cpu);
+	raw_spin_lock(&tc->lock);
+	if (tc->task != p) {
+		if (tc->task || tc->used) {
+			raw_spin_unlock(&tc->lock);
+			ph_count(pol, PREEMPTHINT_STAT_REFUSALS);
+			goto out;
+		}
+		grace_us = READ_ONCE(pol->grace_us);
+		tc->task = p;
+		tc->mode = mode;
+		tc->used = true;
+		tc->start_ns = ktime_get_ns();
+		hrtimer_start(&tc->timer, us_to_ktime(grace_us), HRTIMER_MODE_REL_HARD);
+		granted = true;
+	}
+	raw_spin_unlock(&tc->lock);
+
+	if (granted) {
+		ph_count(pol, PREEMPTHINT_STAT_GRANTS);
+		if (mode == PREEMPTHINT_MODE_KERNEL)
+			ph_count(pol, PREEMPTHINT_STAT_KERNEL_GRANTS);
+		if (t) {
+			ph_slot_flags(t, PREEMPTHINT_F_GRANTED, 0);
+			ph_slot_bump(&t->slot->grants);
+		}
+		trace_preempthint_grant(p, cpu, mode, grace_us, tif);
+	}
+
+	/* Withdraw the request; the timer stands in for it. */
+	if (mode == PREEMPTHINT_MODE_HINT) {
+		clear_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY);
+		if (tif == TIF_NEED_RESCHED) {
+			clear_tsk_thread_flag(p, TIF_NEED_RESCHED);
+			if (cpu == smp_processor_id())
+				clear_preempt_need_resched();
+		}
+	} else {
+		/*
+		 * What PREEMPT_NONE gave: run on to the return to user space,
+		 * where the lazy bit, left set, takes effect.
+		 */
+		clear_tsk_thread_flag(p, TIF_NEED_RESCHED);
+		clear_preempt_need_resched();
+	}
+out:
+	rcu_read_unlock();
+}
+
+void ph_defer_resched_enter(void)
+{
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+
+	c->in_resched = true;
+	c->cand = NULL;
+}
+
+void ph_defer_resched_exit(void)
+{
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+	struct task_struct *p = c->cand;
+
+	c->in_resched = false;
+	c->in_lazy = false;
+	c->cand = NULL;
+	if (p && static_branch_unlikely(&ph_policy_active))
+		ph_defer_request(c, p);
+}
+
+void ph_defer_lazy_enter(void)
+{
+	this_cpu_write(ph_cpus.in_lazy, true);
+}
+
+void ph_defer_tick_enter(void)
+{
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+	struct pt_regs *regs = get_irq_regs();
+
+	c->in_tick = true;
+	c->tick_user = regs && user_mode(regs);
+	c->in_lazy = false;
+}
+
+void ph_defer_tick_exit(void)
+{
+	this_cpu_write(ph_cpus.in_tick, false);
+}
+
+void ph_defer_need_resched(struct task_struct *p, int cpu, int tif)
+{
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+
+	/* Requests made elsewhere (RCU, our own expiry) are never ours to defer. */
+	if (!c->in_resched)
+		return;
+	c->cand = p;
+	c->cand_cpu = cpu;
+	c->cand_tif = tif;
+	c->cand_fair = c->in_lazy;
+	/* sched_tick(): a lazy request still pending a tick later goes full. */
+	c->cand_upgrade = c->in_tick && tif == TIF_NEED_RESCHED &&
+			  cpu == smp_processor_id() &&
+			  test_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY);
+	c->in_lazy = false;
+}
+
+void ph_defer_switch(bool preempt, struct task_struct *prev, unsigned int prev_state)
+{
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+	struct task_struct *p = NULL;
+	struct ph_task *t;
+	u64 ns = 0;
+	u32 mode = 0, nest;
+
+	c->in_lazy = false;
+	if (READ_ONCE(c->task) || READ_ONCE(c->used)) {
+		raw_spin_lock(&c->lock);
+		c->used = false;
+		if (c->task == prev)
+			p = ph_grant_take(c, &ns, &mode);
+		raw_spin_unlock(&c->lock);
+	}
+
+	rcu_read_lock();
+	t = ph_registry_find(prev);
+	nest = t ? READ_ONCE(t->slot->nest) : 0;
+	if (p)
+		ph_grant_finish(p, c->cpu, nest ? PH_END_SWITCH : PH_END_YIELD, ns, mode);
+	if (t && nest && (preempt || prev_state == TASK_RUNNING)) {
+		/* A lock holder lost its CPU: what the hint exists to prevent. */
+		ph_count(ph_policy_match(prev), PREEMPTHINT_STAT_LH_PREEMPTIONS);
+		ph_slot_bump(&t->slot->preempted);
+		trace_preempthint_lh_preempt(prev, c->cpu, nest);
+	} else if (t && !nest && READ_ONCE(t->penalized)) {
+		WRITE_ONCE(t->penalized, false);
+		ph_slot_flags(t, 0, PREEMPTHINT_F_PENALIZED);
+	}
+	rcu_read_unlock();
+}
+
+void ph_defer_yield(void)
+{
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+	struct task_struct *p = NULL;
+	unsigned long flags;
+	struct ph_task *t;
+	u64 ns = 0;
+	u32 mode = 0;
+
+	if (READ_ONCE(c->task) || READ_ONCE(c->used)) {
+		raw_spin_lock_irqsave(&c->lock, flags);
+		if (c->task == current)
+			p = ph_grant_take(c, &ns, &mode);
+		if (!c->task)
+			c->used = false;	/* gave the CPU back: may be extended again */
+		raw_spin_unlock_irqrestore(&c->lock, flags);
+	}
+
+	rcu_read_lock();
+	if (p)
+		ph_grant_finish(p, c->cpu, PH_END_YIELD, ns, mode);
+	t = ph_registry_find(current);
+	if (t && READ_ONCE(t->penalized) && !READ_ONCE(t->slot->nest)) {
+		WRITE_ONCE(t->penalized, false);
+		ph_slot_flags(t, 0, PREEMPTHINT_F_PENALIZED);
+	}
+	rcu_read_unlock();
+}
+
+void ph_defer_wakeup(struct task_struct *p)
+{
+	struct ph_cpu *c;
+
+	if (likely(!rt_or_dl_task(p)))
+		return;
+	c = per_cpu_ptr(&ph_cpus, task_cpu(p));
+	if (READ_ONCE(c->task))
+		ph_grant_end_now(c, PH_END_RT);
+}
+
+void ph_defer_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
+
+		raw_spin_lock_init(&c->lock);
+		hrtimer_setup(&c->timer, ph_grace_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+		c->cpu = cpu;
+	}
+}
+
+/*
+ * Unload: called after the granting hooks are gone but while sched_switch is
+ * still hooked, so every c->task is a task that is running right now.
+ */
+void ph_defer_end_all(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
+
+		hrtimer_cancel(&c->timer);
+		ph_grant_end_now(c, PH_END_UNLOAD);
+	}
+}

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "preempthint" generic netlink family: enable/disable cgroups, global
+ * knobs, counters. Every command needs CAP_NET_ADMIN in the initial user
+ * namespace (GENL_ADMIN_PERM checks init_user_ns); the family exists only in
+ * the initial network namespace. Errors carry an extended-ACK message.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+
+#include "netlink.h"
+#include "policy.h"
+#include "registry.h"
+#include "stats.h"
+
+static struct genl_family ph_genl_family;
+
+static const struct nla_policy ph_nl_policy[PREEMPTHINT_A_MAX + 1] = {
+	[PREEMPTHINT_A_CGROUP_PATH] = { .type = NLA_NUL_STRING, .len = 4095 },
+	[PREEMPTHINT_A_GRACE_US] = NLA_POLICY_RANGE(NLA_U32, PREEMPTHINT_GRACE_US_MIN,
+						    PREEMPTHINT_GRACE_US_MAX),
+	[PREEMPTHINT_A_MODE] = NLA_POLICY_RANGE(NLA_U32, 1, PREEMPTHINT_MODE_ALL),
+	[PREEMPTHINT_A_ENABLED] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static int ph_nl_put_stats(struct sk_buff *skb, const struct ph_stats *s)
+{
+	u64 v[PREEMPTHINT_STAT_MAX + 1];
+	struct nlattr *nest;
+	int i;
+
+	ph_stats_read(s, v);
+	nest = nla_nest_start(skb, PREEMPTHINT_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = PREEMPTHINT_STAT_GRANTS; i < PREEMPTHINT_STAT_PAD; i++) {
+		if (nla_put_u64_64bit(skb, i, v[i], PREEMPTHINT_STAT_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The path attribute, required and absolute (relative to the v2 root). */
+static const char *ph_nl_path(struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[PREEMPTHINT_A_CGROUP_PATH];
+
+	if (GENL_REQ_ATTR_CHECK(info, PREEMPTHINT_A_CGROUP_PATH))
+		return NULL;
+	if (nla_data(attr) && ((char *)nla_data(attr))[0] != '/') {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "cgroup path must start with / (relative to the cgroup v2 root)");
+		return NULL;
+	}
+	return nla_data(attr);
+}
+
+static int ph_nl_enable(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *path = ph_nl_path(info);
+	u32 grace = ph_policy_default_grace(), mode = PREEMPTHINT_MODE_HINT;
+
+	if (!path)
+		return -EINVAL;
+	if (info->attrs[PREEMPTHINT_A_GRACE_US])
+		grace = nla_get_u32(info->attrs[PREEMPTHINT_A_GRACE_US]);
+	if (info->attrs[PREEMPTHINT_A_MODE])
+		mode = nla_get_u32(info->attrs[PREEMPTHINT_A_MODE]);
+	return ph_policy_enable(path, grace, mode, info->extack);
+}
+
+static int ph_nl_disable(struct sk_buff *skb, struct genl_info *info)
+{
+	const char *path = ph_nl_path(info);
+
+	if (!path)
+		return -EINVAL;
+	return ph_policy_disable(path, info->extack);
+}
+
+static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
+			     u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ph_genl_family, flags, PREEMPTHINT_CMD_GET_POLICY);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_string(skb, PREEMPTHINT_A_CGROUP_PATH, pol->path) ||
+	    nla_put_u64_64bit(skb, PREEMPTHINT_A_CGROUP_ID, cgroup_id(pol->cgrp),
+			      PREEMPTHINT_A_PAD) ||
+	    nla_put_u32(skb, PREEMPTHINT_A_GRACE_US, READ_ONCE(pol->grace_us)) ||
+	    nla_put_u32(skb, PREEMPTHINT_A_MODE, READ_ONCE(pol->mode)) ||
+	    ph_nl_put_stats(skb, &pol->stats)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int ph_nl_dump_policy(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	unsigned long index = cb->args[0];
+	struct ph_policy *pol;
+	int ret = 0;
+
+	rcu_read_lock();
+	for (; (pol = ph_policy_nth(index)) != NULL; index++) {
+		ret = ph_nl_fill_policy(skb, pol, NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (ret)
+			break;
+	}
+	rcu_read_unlock();
+	cb->args[0] = index;
+	/* A full skb ends this round; the dump goes on in the next one. */
+	return ret == -EMSGSIZE && skb->len ? skb->len : ret ?: skb->len;
+}
+
+static int ph_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_iput(msg, info);
+	if (!hdr)
+		goto err_free;
+	if (nla_put_string(msg, PREEMPTHINT_A_VERSION, PREEMPTHINT_VERSION) ||
+	    nla_put_u8(msg, PREEMPTHINT_A_ENABLED, ph_policy_enabled()) ||
+	    nla_put_u32(msg, PREEMPTHINT_A_GRACE_US, ph_policy_default_grace()) ||
+	    nla_put_u32(msg, PREEMPTHINT_A_REGISTERED, ph_registry_count()) ||
+	    ph_nl_put_stats(msg, &ph_global_stats))
+		goto err_free;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_free:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int ph_nl_set(struct sk_buff *skb, struct genl_info *info)
+{
+	if (!info->attrs[PREEMPTHINT_A_ENABLED] && !info->attrs[PREEMPTHINT_A_GRACE_US]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give ENABLED and/or GRACE_US");
+		return -EINVAL;
+	}
+	if (info->attrs[PREEMPTHINT_A_GRACE_US])
+		ph_policy_set_default_grace(nla_get_u32(info->attrs[PREEMPTHINT_A_GRACE_US]));
+	if (info->attrs[PREEMPTHINT_A_ENABLED])
+		ph_policy_set_enabled(nla_get_u8(info->attrs[PREEMPTHINT_A_ENABLED]));
+	return 0;
+}
+
+static int ph_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	ph_policy_reset_stats();
+	return 0;
+}
+
+static const struct genl_ops ph_genl_ops[] = {
+	{ .cmd = PREEMPTHINT_CMD_ENABLE, .doit = ph_nl_enable, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_DISABLE, .doit = ph_nl_disable, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_GET_POLICY, .dumpit = ph_nl_dump_policy, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_GET_STATS, .doit = ph_nl_get_stats, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_SET, .doit = ph_nl_set, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_RESET_STATS, .doit = ph_nl_reset_stats, .flags = GENL_ADMIN_PERM },
+};
+
+static struct genl_family ph_genl_family __ro_after_init = {
+	.name = PREEMPTHINT_GENL_NAME,
+	.version = PREEMPTHINT_GENL_VERSION,
+	.maxattr = PREEMPTHINT_A_MAX,
+	.policy = ph_nl_policy,
+	.module = THIS_MODULE,
+	.ops = ph_genl_ops,
+	.n_ops = ARRAY_SIZE(ph_genl_ops),
+	.resv_start_op = PREEMPTHINT_CMD_MAX + 1,
+};
+
+int ph_netlink_init(void)
+{
+	return genl_register_family(&ph_genl_family);
+}
+
+void ph_netlink_exit(void)
+{
+	genl_unregister_family(&ph_genl_family);
+}

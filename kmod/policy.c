@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-cgroup policy. The list is short (the operator enables PostgreSQL's
+ * service cgroup, maybe a few), so the hot-path match is a walk comparing
+ * cgroup ancestry, which is O(1) per entry.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cgroup.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "policy.h"
+
+DEFINE_STATIC_KEY_FALSE(ph_policy_active);
+
+static LIST_HEAD(ph_policies);
+static DEFINE_MUTEX(ph_policy_mutex);	/* serialises changes to the list */
+static bool ph_switch_on = true;
+static u32 ph_default_grace_us = PREEMPTHINT_GRACE_US_DEFAULT;
+
+/* Caller holds ph_policy_mutex. */
+static void ph_policy_update_key(void)
+{
+	bool active = READ_ONCE(ph_switch_on) && !list_empty(&ph_policies);
+
+	if (active && !static_branch_unlikely(&ph_policy_active))
+		static_branch_enable(&ph_policy_active);
+	else if (!active && static_branch_unlikely(&ph_policy_active))
+		static_branch_disable(&ph_policy_active);
+}
+
+struct ph_policy *ph_policy_match(struct task_struct *p)
+{
+	struct ph_policy *pol, *best = NULL;
+	struct cgroup *cgrp = task_dfl_cgroup(p);
+
+	list_for_each_entry_rcu(pol, &ph_policies, node) {
+		if (!cgroup_is_descendant(cgrp, pol->cgrp))
+			continue;
+		if (!best || pol->cgrp->level > best->cgrp->level)
+			best = pol;
+	}
+	return best;
+}
+
+struct ph_policy *ph_policy_nth(unsigned long index)
+{
+	struct ph_policy *pol;
+
+	list_for_each_entry_rcu(pol, &ph_policies, node)
+		if (index-- == 0)
+			return pol;
+	return NULL;
+}
+
+/* Caller holds ph_policy_mutex. */
+static struct ph_policy *ph_policy_find(const char *path, struct cgroup *cgrp)
+{
+	struct ph_policy *pol;
+
+	list_for_each_entry(pol, &ph_policies, node)
+		if ((cgrp && pol->cgrp == cgrp) || (path && !strcmp(pol->path, path)))
+			return pol;
+	return NULL;
+}
+
+static void ph_policy_free(struct ph_policy *pol)
+{
+	cgroup_put(pol->cgrp);
+	ph_stats_free(&pol->stats);
+	kfree(pol->path);
+	kfree(pol);
+}
+
+int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ext_ack *extack)
+{
+	struct ph_policy *pol;
+	struct cgroup *cgrp;
+	int ret;
+
+	cgrp = cgroup_get_from_path(path);
+	if (IS_ERR(cgrp)) {
+		NL_SET_ERR_MSG_FMT(extack, "no cgroup %s under the cgroup v2 root", path);
+		return PTR_ERR(cgrp);
+	}
+
+	mutex_lock(&ph_policy_mutex);
+	pol = ph_policy_find(NULL, cgrp);
+	if (pol) {
+		/* Re-enabling updates the settings; counters keep running. */
+		WRITE_ONCE(pol->grace_us, grace_us);
+		WRITE_ONCE(pol->mode, mode);
+		cgroup_put(cgrp);
+		ret = 0;
+		goto out_unlock;
+	}
+
+	ret = -ENOMEM;
+	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	if (!pol)
+		goto err_put_cgroup;
+	pol->path = kstrdup(path, GFP_KERNEL);
+	if (!pol->path)
+		goto err_free_pol;
+	if (ph_stats_alloc(&pol->stats))
+		goto err_free_path;
+	pol->cgrp = cgrp;
+	pol->grace_us = grace_us;
+	pol->mode = mode;
+	list_add_tail_rcu(&pol->node, &ph_policies);
+	ph_policy_update_key();
+	pr_info("enabled for cgroup %s (grace %u us, mode %#x)\n", path, grace_us, mode);
+	ret = 0;
+	goto out_unlock;
+
+err_free_path:
+	kfree(pol->path);
+err_free_pol:
+	kfree(pol);
+err_put_cgroup:
+	cgroup_put(cgrp);
+out_unlock:
+	mutex_unlock(&ph_policy_mutex);
+	return ret;
+}
+
+int ph_policy_disable(const char *path, struct netlink_ext_ack *extack)
+{
+	struct cgroup *cgrp = cgroup_get_from_path(path);
+	struct ph_policy *pol;
+
+	if (IS_ERR(cgrp))
+		cgrp = NULL;	/* removed cgroup: match by path */
+
+	mutex_lock(&ph_policy_mutex);
+	pol = ph_policy_find(path, cgrp);
+	if (pol) {
+		list_del_rcu(&pol->node);
+		ph_policy_update_key();
+	}
+	mutex_unlock(&ph_policy_mutex);
+	if (cgrp)
+		cgroup_put(cgrp);
+
+	if (!pol) {
+		NL_SET_ERR_MSG_FMT(extack, "cgroup %s is not enabled", path);
+		return -ENOENT;
+	}
+	/* Hooks look policies up under RCU and keep no pointer past it. */
+	synchronize_rcu();
+	pr_info("disabled for cgroup %s\n", pol->path);
+	ph_policy_free(pol);
+	return 0;
+}
+
+void ph_policy_set_enabled(bool on)
+{
+	mutex_lock(&ph_policy_mutex);
+	WRITE_ONCE(ph_switch_on, on);
+	ph_policy_update_key();
+	mutex_unlock(&ph_policy_mutex);
+}
+
+bool ph_policy_enabled(void)
+{
+	return READ_ONCE(ph_switch_on);
+}
+
+void ph_policy_set_default_grace(u32 grace_us)
+{
+	WRITE_ONCE(ph_default_grace_us, grace_us);
+}
+
+u32 ph_policy_default_grace(void)
+{
+	return READ_ONCE(ph_default_grace_us);
+}
+
+void ph_policy_reset_stats(void)
+{
+	struct ph_policy *pol;
+
+	mutex_lock(&ph_policy_mutex);
+	list_for_each_entry(pol, &ph_policies, node)
+		ph_stats_reset(&pol->stats);
+	mutex_unlock(&ph_policy_mutex);
+	ph_stats_reset(&ph_global_stats);
+}
+
+int ph_policy_init(void)
+{
+	return 0;
+}
+
+/* Called after the hooks and the netlink family are gone: no reader remains. */
+void ph_policy_exit(void)
+{
+	struct ph_policy *pol, *tmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&ph_policy_mutex);
+	list_splice_init(&ph_policies, &dead);
+	ph_policy_update_key();
+	mutex_unlock(&ph_policy_mutex);
+	synchronize_rcu();
+	list_for_each_entry_safe(pol, tmp, &dead, node)
+		ph_policy_free(pol);
+}

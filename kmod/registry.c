@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table of registered threads: an rhashtable keyed by task_struct
+ * pointer, looked up locklessly under RCU from the scheduler hooks. Entries
+ * leave it when the thread unregisters, exits or execs, and when the module
+ * unloads; the page is unpinned and the task released after an RCU grace
+ * period, so a hook that found the entry can still read the slot safely.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/mm.h>
+#include <linux/moduleparam.h>
+#include <linux/rhashtable.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "registry.h"
+
+static unsigned int max_registered = 65536;
+module_param(max_registered, uint, 0644);
+MODULE_PARM_DESC(max_registered, "most threads that may register a hint slot at once");
+
+static const struct rhashtable_params ph_task_params = {
+	.key_len = sizeof(struct task_struct *),
+	.key_offset = offsetof(struct ph_task, task),
+	.head_offset = offsetof(struct ph_task, node),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable ph_tasks;
+static atomic_t ph_nr_tasks = ATOMIC_INIT(0);
+
+struct ph_task *ph_registry_find(struct task_struct *p)
+{
+	if (!atomic_read(&ph_nr_tasks))
+		return NULL;
+	return rhashtable_lookup(&ph_tasks, &p, ph_task_params);
+}
+
+u32 ph_registry_count(void)
+{
+	return atomic_read(&ph_nr_tasks);
+}
+
+int ph_task_nest(struct ph_task *t)
+{
+	u32 nest = READ_ONCE(t->slot->nest);
+
+	if (likely(nest <= PREEMPTHINT_NEST_MAX))
+		return nest;
+	if (!READ_ONCE(t->revoked)) {
+		WRITE_ONCE(t->revoked, true);
+		ph_slot_flags(t, PREEMPTHINT_F_REVOKED, PREEMPTHINT_F_GRANTED);
+		pr_warn_ratelimited("thread %d wrote %#x to its hint word; extension revoked\n",
+				    task_pid_nr(t->task), nest);
+	}
+	return -1;
+}
+
+void ph_slot_flags(struct ph_task *t, u32 set, u32 clear)
+{
+	u32 old = READ_ONCE(t->slot->flags);
+
+	while (!try_cmpxchg(&t->slot->flags, &old, (old & ~clear) | set))
+		;
+}
+
+static void ph_task_free_rcu(struct rcu_head *head)
+{
+	struct ph_task *t = container_of(head, struct ph_task, rcu);
+
+	unpin_user_page(t->page);
+	put_task_struct(t->task);
+	kfree(t);
+}
+
+static void ph_task_release(struct ph_task *t)
+{
+	/* The thread may outlive us (unload): tell it the slot is dead. */
+	ph_slot_flags(t, 0, ~0u);
+	atomic_dec(&ph_nr_tasks);
+	call_rcu(&t->rcu, ph_task_free_rcu);
+}
+
+int ph_registry_add(unsigned long slot_addr)
+{
+	struct ph_task *t;
+	struct page *page;
+	int ret;
+
+	/* 32-byte aligned: the slot can never straddle two pages. */
+	if (!slot_addr || !IS_ALIGNED(slot_addr, __alignof__(struct preempthint_slot)))
+		return -EINVAL;
+	if (atomic_inc_return(&ph_nr_tasks) > max_registered) {
+		ret = -ENOSPC;
+		goto err_count;
+	}
+
+	ret = pin_user_pages_fast(slot_addr & PAGE_MASK, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
+	if (ret != 1) {
+		ret = ret < 0 ? ret : -EFAULT;
+		goto err_count;
+	}
+
+	ret = -ENOMEM;
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		goto err_unpin;
+	t->task = get_task_struct(current);
+	t->page = page;
+	t->slot = page_address(page) + offset_in_page(slot_addr);
+	WRITE_ONCE(t->slot->grants, 0);
+	WRITE_ONCE(t->slot->preempted, 0);
+	WRITE_ONCE(t->slot->flags, PREEMPTHINT_F_REGISTERED);
+
+	ret = rhashtable_lookup_insert_fast(&ph_tasks, &t->node, ph_task_params);
+	if (ret) {
+		if (ret == -EEXIST)
+			ret = -EBUSY;	/* already registered: unregister first */
+		goto err_free;
+	}
+	return 0;
+
+err_free:
+	put_task_struct(t->task);
+	kfree(t);
+err_unpin:
+	unpin_user_page(page);
+err_count:
+	atomic_dec(&ph_nr_tasks);
+	return ret;
+}
+
+/* May run in atomic context (tracepoints at exit and exec). */
+int ph_registry_remove(struct task_struct *p)
+{
+	struct ph_task *t;
+
+	rcu_read_lock();
+	t = ph_registry_find(p);
+	if (t && rhashtable_remove_fast(&ph_tasks, &t->node, ph_task_params))
+		t = NULL;	/* lost a race with another remover */
+	rcu_read_unlock();
+	if (!t)
+		return -ENOENT;
+	ph_task_release(t);
+	return 0;
+}
+
+int ph_registry_init(void)
+{
+	return rhashtable_init(&ph_tasks, &ph_task_params);
+}
+
+static void ph_task_free_at_exit(void *ptr, void *arg)
+{
+	ph_task_release(ptr);
+}
+
+/* After the hooks are gone. Waits for the RCU frees before returning. */
+void ph_registry_exit(void)
+{
+	rhashtable_free_and_destroy(&ph_tasks, ph_task_free_at_exit, NULL);
+	rcu_barrier();
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * holder: a thread that takes a userspace spinlock over and over, each time
+ * for --section-us, pinned to one CPU next to a CPU hog (a forked child).
+ * Prints key=value lines a test script can check:
+ *
+ *   sections          critical sections completed
+ *   lh_observed       sections that took > section + --slack-us of wall time:
+ *                     the holder lost the CPU inside (measured here, without
+ *                     the module)
+ *   slot_preempted    the module's count of switch-outs while hinted
+ *   slot_grants       the module's count of extensions granted
+ *   holder_pct/hog_pct  CPU shares over the run (from /proc/PID/schedstat)
+ *   max_section_us    the longest section seen
+ *
+ * --forever enters once and spins with the hint set for the whole run (a
+ * misbehaving holder); --no-hint runs the same loop without the hint.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "preempthint_api.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		perror("sched_setaffinity");
+		exit(2);
+	}
+}
+
+/* Nanoseconds task @pid has run, from /proc/PID/schedstat. */
+static uint64_t cpu_time_ns(pid_t pid)
+{
+	unsigned long long ns = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f || fscanf(f, "%llu", &ns) != 1)
+		ns = 0;
+	if (f)
+		fclose(f);
+	return ns;
+}
+
+static volatile int spin_lock_word;
+
+static void lock(void)
+{
+	while (__atomic_exchange_n(&spin_lock_word, 1, __ATOMIC_ACQUIRE))
+		;
+}
+
+static void unlock(void)
+{
+	__atomic_store_n(&spin_lock_word, 0, __ATOMIC_RELEASE);
+}
+
+static void spin_until(uint64_t t)
+{
+	while (now_ns() < t)
+		;
+}
+
+int main(int argc, char **argv)
+{
+	int cpu = 1, seconds = 5, hint = 1, forever = 0;
+	uint64_t section_ns = 20000, gap_ns = 20000, slack_ns = 1000000;
+	uint64_t start, end, t0, t1, d, max_ns = 0, sections = 0, lh = 0;
+	uint64_t hog0, hog1, me0, me1;
+	static const struct option opts[] = {
+		{ "cpu", required_argument, NULL, 'c' },
+		{ "seconds", required_argument, NULL, 's' },
+		{ "section-us", required_argument, NULL, 'l' },
+		{ "gap-us", required_argument, NULL, 'g' },
+		{ "slack-us", required_argument, NULL, 'k' },
+		{ "no-hint", no_argument, NULL, 'n' },
+		{ "forever", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	pid_t hog;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c': cpu = atoi(optarg); break;
+		case 's': seconds = atoi(optarg); break;
+		case 'l': section_ns = strtoull(optarg, NULL, 0) * 1000; break;
+		case 'g': gap_ns = strtoull(optarg, NULL, 0) * 1000; break;
+		case 'k': slack_ns = strtoull(optarg, NULL, 0) * 1000; break;
+		case 'n': hint = 0; break;
+		case 'f': forever = 1; break;
+		default:
+			fprintf(stderr, "usage: holder [--cpu N] [--seconds S] [--section-us U] "
+				"[--gap-us U] [--slack-us U] [--no-hint] [--forever]\n");
+			return 2;
+		}
+	}
+
+	pin(cpu);
+	if (hint) {
+		ret = preempthint_register();
+		if (ret) {
+			fprintf(stderr, "holder: register: %s\n", strerror(-ret));
+			return 1;
+		}
+	}
+
+	hog = fork();
+	if (hog == 0) {
+		for (;;)
+			;	/* the CPU hog: pinned by inheritance */
+	}
+	usleep(100000);	/* let the hog settle on the CPU */
+
+	start = now_ns();
+	end = start + (uint64_t)seconds * 1000000000ull;
+	hog0 = cpu_time_ns(hog);
+	me0 = cpu_time_ns(getpid());
+
+	if (forever) {
+		preempthint_enter();
+		lock();
+		for (t0 = now_ns(); t0 < end; t0 = t1) {
+			t1 = now_ns();
+			if (t1 - t0 > slack_ns)
+				lh++;	/* lost the CPU while holding */
+		}
+		unlock();
+		preempthint_leave();
+	} else {
+		while ((t0 = now_ns()) < end) {
+			if (hint)
+				preempthint_enter();
+			lock();
+			spin_until(t0 + section_ns);
+			unlock();
+			t1 = now_ns();
+			if (hint)
+				preempthint_leave();
+			d = t1 - t0;
+			if (d > max_ns)
+				max_ns = d;
+			if (d > section_ns + slack_ns)
+				lh++;
+			sections++;
+			spin_until(now_ns() + gap_ns);
+		}
+	}
+
+	hog1 = cpu_time_ns(hog);
+	me1 = cpu_time_ns(getpid());
+	d = now_ns() - start;
+	kill(hog, SIGKILL);
+	waitpid(hog, NULL, 0);
+
+	printf("sections=%llu\n", (unsigned long long)sections);
+	printf("lh_observed=%llu\n", (unsigned long long)lh);
+	printf("slot_preempted=%u\n", preempthint_slot()->preempted);
+	printf("slot_grants=%u\n", preempthint_slot()->grants);
+	printf("slot_flags=%#x\n", preempthint_slot()->flags);
+	printf("holder_pct=%.1f\n", 100.0 * (double)(me1 - me0) / (double)d);
+	printf("hog_pct=%.1f\n", 100.0 * (double)(hog1 - hog0) / (double)d);
+	printf("max_section_us=%.1f\n", max_ns / 1000.0);
+	return 0;
+}

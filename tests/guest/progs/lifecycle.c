@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lifecycle: registration corner cases for the guest suite. Each subcommand
+ * prints "ok - ..." / "not ok - ..." lines (TAP without numbers) and exits 0
+ * only if all of its checks passed.
+ *
+ *   lifecycle api            register/unregister errors and re-registration
+ *   lifecycle threads N      N threads register, some exit while hinted
+ *   lifecycle fork           the child of a hinted thread is not registered
+ *   lifecycle exec           exec drops the registration
+ *   lifecycle hold SECONDS   register, set the hint and spin (for kill -9 and
+ *                            unload tests); prints the slot flags at the end
+ *   lifecycle garbage        garbage in the hint word revokes the extension
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "preempthint_api.h"
+
+static int failures;
+
+static void check(int cond, const char *what)
+{
+	printf("%sok - %s\n", cond ? "" : "not ", what);
+	if (!cond)
+		failures++;
+	fflush(stdout);
+}
+
+static int register_at(uint64_t addr)
+{
+	struct preempthint_register req = { .slot = addr, .size = sizeof(struct preempthint_slot) };
+	int fd = open(PREEMPTHINT_DEVICE, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, PREEMPTHINT_IOC_REGISTER, &req) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static void spin_ms(int ms)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static int cmd_api(void)
+{
+	static struct preempthint_slot spare;
+	void *unmapped;
+
+	check(register_at(0) == -EINVAL, "registering a NULL slot fails with EINVAL");
+	check(register_at((uintptr_t)&spare + 4) == -EINVAL,
+	      "registering a misaligned slot fails with EINVAL");
+	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(unmapped, 4096);
+	check(register_at((uintptr_t)unmapped) == -EFAULT,
+	      "registering an unmapped address fails with EFAULT");
+	check(preempthint_unregister() == -ENOENT, "unregistering when not registered gives ENOENT");
+	check(preempthint_register() == 0, "register succeeds");
+	check(preempthint_slot()->flags & PREEMPTHINT_F_REGISTERED,
+	      "the kernel marks the slot registered");
+	check(preempthint_register() == -EBUSY, "a second register gives EBUSY");
+	check(preempthint_unregister() == 0, "unregister succeeds");
+	check(!(preempthint_slot()->flags & PREEMPTHINT_F_REGISTERED),
+	      "unregister clears the registered flag");
+	check(preempthint_register() == 0, "register again after unregister succeeds");
+	preempthint_enter();
+	preempthint_enter();
+	check(preempthint_slot()->nest == 2, "sections nest (nest=2)");
+	preempthint_leave();
+	preempthint_leave();
+	preempthint_leave();
+	check(preempthint_slot()->nest == 0, "an unbalanced leave does not wrap the count");
+	return failures ? 1 : 0;
+}
+
+static void *thread_body(void *arg)
+{
+	long i = (long)arg;
+
+	if (preempthint_register())
+		return (void *)1;
+	preempthint_enter();
+	spin_ms(2);
+	if (i % 2)
+		return NULL;	/* exit while hinted */
+	preempthint_leave();
+	return NULL;
+}
+
+static int cmd_threads(int n)
+{
+	pthread_t *t = calloc(n, sizeof(*t));
+	int i, bad = 0;
+	void *res;
+
+	for (i = 0; i < n; i++)
+		pthread_create(&t[i], NULL, thread_body, (void *)(long)i);
+	for (i = 0; i < n; i++) {
+		pthread_join(t[i], &res);
+		bad += res != NULL;
+	}
+	check(bad == 0, "every thread registered its own slot");
+	free(t);
+	return failures ? 1 : 0;
+}
+
+static int cmd_fork(void)
+{
+	int status;
+	pid_t pid;
+
+	check(preempthint_register() == 0, "parent registers");
+	preempthint_enter();
+	pid = fork();
+	if (pid == 0) {
+		/* The slot was copied; the registration was not. */
+		if (preempthint_unregister() != -ENOENT)
+			_exit(1);
+		if (preempthint_slot()->flags != 0)
+			_exit(2);
+		if (preempthint_register() != 0)
+			_exit(3);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	check(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "the forked child is unregistered, has clean flags and can register itself");
+	preempthint_leave();
+	check(preempthint_slot()->flags & PREEMPTHINT_F_REGISTERED,
+	      "the parent is still registered after the child exited");
+	return failures ? 1 : 0;
+}
+
+static int cmd_exec(const char *self, int after)
+{
+	if (after) {
+		check(preempthint_unregister() == -ENOENT, "exec dropped the registration");
+		return failures ? 1 : 0;
+	}
+	check(preempthint_register() == 0, "register before exec");
+	preempthint_enter();
+	fflush(stdout);
+	execl(self, self, "exec", "after", (char *)NULL);
+	perror("execl");
+	return 1;
+}
+
+static int cmd_hold(int seconds)
+{
+	if (preempthint_register()) {
+		check(0, "hold: register");
+		return 1;
+	}
+	preempthint_enter();
+	spin_ms(seconds * 1000);
+	printf("flags=%#x grants=%u preempted=%u\n", preempthint_slot()->flags,
+	       preempthint_slot()->grants, preempthint_slot()->preempted);
+	preempthint_leave();
+	return 0;
+}
+
+static int cmd_garbage(void)
+{
+	check(preempthint_register() == 0, "register");
+	__atomic_store_n(&preempthint_slot()->nest, 0xdeadbeef, __ATOMIC_RELAXED);
+	spin_ms(1500);	/* a few ticks: requests arrive and read the word */
+	check(preempthint_slot()->flags & PREEMPTHINT_F_REVOKED,
+	      "garbage in the hint word revokes the extension");
+	check(preempthint_slot()->grants == 0, "no extension was granted on garbage");
+	preempthint_slot()->nest = 0;
+	return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (!strcmp(cmd, "api"))
+		return cmd_api();
+	if (!strcmp(cmd, "threads") && argc > 2)
+		return cmd_threads(atoi(argv[2]));
+	if (!strcmp(cmd, "fork"))
+		return cmd_fork();
+	if (!strcmp(cmd, "exec"))
+		return cmd_exec(argv[0], argc > 2);
+	if (!strcmp(cmd, "hold") && argc > 2)
+		return cmd_hold(atoi(argv[2]));
+	if (!strcmp(cmd, "garbage"))
+		return cmd_garbage();
+	fprintf(stderr, "usage: lifecycle api|threads N|fork|exec|hold S|garbage\n");
+	return 2;
+}

@@ -1,0 +1,43 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Test 1, holder vs hog on one CPU: a thread takes a userspace spinlock for
+# ~20 us at a time with the hint, pinned next to a CPU hog. Lock-holder
+# preemptions are counted by the module and, independently, by the holder
+# itself (a section that takes far longer than 20 us of wall time lost its
+# CPU). Enabling the cgroup must cut them by at least 95%, and the hog must
+# keep at least 40% of the CPU.
+. "$(dirname "$0")/../lib.sh"
+
+ph_unload
+ph_load || { not_ok "module loads"; exit 1; }
+secs=${LAB_HOLDER_SECONDS:-4}
+
+run() { run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds "$secs" --section-us 20 --gap-us 20; }
+
+off=$(run)
+diag "disabled: $(echo $off)"
+phctl enable --cgroup /ph-db --grace-us 50 || not_ok "enable --cgroup /ph-db"
+phctl reset-stats
+on=$(run)
+diag "enabled:  $(echo $on)"
+
+off_mod=$(kv slot_preempted <<<"$off") off_obs=$(kv lh_observed <<<"$off")
+on_mod=$(kv slot_preempted <<<"$on") on_obs=$(kv lh_observed <<<"$on")
+check "disabled: the module sees lock-holder preemptions ($off_mod)" [ "${off_mod:-0}" -ge 50 ]
+check "disabled: the holder sees them too ($off_obs)" [ "${off_obs:-0}" -ge 50 ]
+check "enabled: module-counted lock-holder preemptions fall by >= 95% ($off_mod -> $on_mod)" \
+	le "$((on_mod * 20))" "$off_mod"
+check "enabled: holder-observed lock-holder preemptions fall by >= 95% ($off_obs -> $on_obs)" \
+	le "$((on_obs * 20))" "$off_obs"
+hog=$(kv hog_pct <<<"$on")
+check "enabled: the hog still gets >= 40% of the CPU ($hog%)" le 40 "$hog"
+grants=$(ph_stat grants /ph-db) yields=$(ph_stat yields /ph-db)
+diag "cgroup counters: grants=$grants yields=$yields expiries=$(ph_stat expiries /ph-db) refusals=$(ph_stat refusals /ph-db) lh_preemptions=$(ph_stat lh_preemptions /ph-db)"
+check "enabled: extensions were granted ($grants)" [ "${grants:-0}" -ge 50 ]
+check "enabled: granted holders yielded on leaving ($yields)" [ "${yields:-0}" -ge $((grants / 2)) ]
+check "the per-cgroup lock-holder count matches the slot's ($(ph_stat lh_preemptions /ph-db) vs $on_mod)" \
+	[ "$(ph_stat lh_preemptions /ph-db)" = "$on_mod" ]
+
+phctl disable --cgroup /ph-db
+rmdir $CG/ph-db 2>/dev/null
+ph_unload

@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Test 2, bounded: sections longer than the grace make every extension run
+# out. The length of each extension, from the module's grant event to the
+# kernel's sched_switch of that task, never exceeds grace plus timer slack.
+# A thread that sets the hint and spins forever is preempted anyway, the hog
+# keeps >= 45% of the CPU, and the kernel logs no soft lockup (host check).
+. "$(dirname "$0")/../lib.sh"
+
+ph_unload
+ph_load || { not_ok "module loads"; exit 1; }
+mkdir -p $CG/ph-db
+grace=50 slack=${LAB_SLACK_US:-1000}
+T=/sys/kernel/tracing
+phctl enable --cgroup /ph-db --grace-us $grace
+
+echo 0 >$T/tracing_on
+echo >$T/trace
+echo 4096 >$T/buffer_size_kb
+echo 1 >$T/events/preempthint/preempthint_grant/enable
+echo 1 >$T/events/preempthint/preempthint_end/enable
+echo 1 >$T/events/sched/sched_switch/enable
+echo 1 >$T/tracing_on
+run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --section-us 300 --gap-us 300 \
+	>/tmp/long.out &
+holder=$!
+wait $holder
+echo 0 >$T/tracing_on
+cp $T/trace /tmp/trace.txt
+echo 0 >$T/events/enable
+diag "holder: $(echo $(cat /tmp/long.out))"
+
+dist=$(python3 "$(dirname "$0")/../extensions.py" /tmp/trace.txt $holder)
+echo "$dist" | grep '^#'
+n=$(kv count <<<"$dist") max=$(kv max_us <<<"$dist")
+diag "extensions: count=$n p50=$(kv p50_us <<<"$dist") us p99=$(kv p99_us <<<"$dist") us max=$max us (grace $grace us)"
+check "extensions were traced ($n)" [ "${n:-0}" -ge 20 ]
+check "the longest extension ($max us) is at most grace + slack ($grace + $slack us)" \
+	le "${max:-999999}" $((grace + slack))
+expired=$(grep -c 'preempthint_end: .*why=expire' /tmp/trace.txt)
+check "sections longer than the grace end by expiry ($expired)" [ "$expired" -ge 10 ]
+
+phctl reset-stats
+out=$(run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --forever)
+diag "forever: $(echo $out)"
+hog=$(kv hog_pct <<<"$out")
+check "a holder spinning forever with the hint set is preempted ($(kv lh_observed <<<"$out") times)" \
+	[ "$(kv lh_observed <<<"$out")" -ge 10 ]
+check "... and the hog keeps >= 45% of the CPU ($hog%)" le 45 "$hog"
+check "... and it was penalized after overrunning (flags $(kv slot_flags <<<"$out"))" \
+	[ $(( $(kv slot_flags <<<"$out") & 8 )) = 8 ]
+check "... with exactly one extension: no grant until it yields ($(kv slot_grants <<<"$out"))" \
+	[ "$(kv slot_grants <<<"$out")" = 1 ]
+
+phctl disable --cgroup /ph-db
+rmdir $CG/ph-db 2>/dev/null
+ph_unload
