@@ -13,7 +13,9 @@
  *
  * Only fair-class requests are ever withheld: those that come through
  * resched_curr_lazy() (slice expiry in update_curr(), wakeup preemption by
- * a fair task) and the tick's lazy-to-full upgrade. RT, deadline, stop,
+ * a fair task), the tick's lazy-to-full upgrade, and the hrtick's slice
+ * expiry (HRTICK is on by default in 7.x: task_tick_fair(queued) asks for
+ * a full reschedule from the hrtick timer). RT, deadline, stop,
  * sched_ext, migration and priority-change requests pass untouched, and an
  * RT or deadline task waking on a CPU ends the extension running there.
  *
@@ -71,7 +73,8 @@ struct ph_cpu {
 	bool in_resched;		/* inside __resched_curr() */
 	bool in_lazy;			/* ... called by resched_curr_lazy() */
 	bool in_tick;			/* inside sched_tick() */
-	bool tick_user;			/* ... which interrupted user mode */
+	bool in_hrtick;			/* inside hrtick(): the slice timer */
+	bool tick_user;			/* either interrupted user mode */
 	struct task_struct *cand;	/* target of the request being made */
 	int cand_cpu;
 	int cand_tif;
@@ -241,8 +244,9 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 	} else {
 		/*
 		 * What PREEMPT_NONE gave: run on to the return to user space,
-		 * where the lazy bit, left set, takes effect.
+		 * where the lazy bit takes effect.
 		 */
+		set_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY);
 		clear_tsk_thread_flag(p, TIF_NEED_RESCHED);
 		clear_preempt_need_resched();
 	}
@@ -275,19 +279,27 @@ void ph_defer_lazy_enter(void)
 	this_cpu_write(ph_cpus.in_lazy, true);
 }
 
-void ph_defer_tick_enter(void)
+void ph_defer_tick_enter(bool hrtick)
 {
 	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
 	struct pt_regs *regs = get_irq_regs();
 
-	c->in_tick = true;
+	if (hrtick)
+		c->in_hrtick = true;
+	else
+		c->in_tick = true;
 	c->tick_user = regs && user_mode(regs);
 	c->in_lazy = false;
 }
 
-void ph_defer_tick_exit(void)
+void ph_defer_tick_exit(bool hrtick)
 {
-	this_cpu_write(ph_cpus.in_tick, false);
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+
+	if (hrtick)
+		c->in_hrtick = false;
+	else
+		c->in_tick = false;
 }
 
 void ph_defer_need_resched(struct task_struct *p, int cpu, int tif)
@@ -300,11 +312,14 @@ void ph_defer_need_resched(struct task_struct *p, int cpu, int tif)
 	c->cand = p;
 	c->cand_cpu = cpu;
 	c->cand_tif = tif;
-	c->cand_fair = c->in_lazy;
+	/* hrtick() only ever reschedules this CPU's task, for its own class. */
+	c->cand_fair = c->in_lazy || (c->in_hrtick && cpu == smp_processor_id());
 	/* sched_tick(): a lazy request still pending a tick later goes full. */
 	c->cand_upgrade = c->in_tick && tif == TIF_NEED_RESCHED &&
 			  cpu == smp_processor_id() &&
 			  test_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY);
+	/* For the kernel-mode policy the hrtick's full request is the same. */
+	c->cand_upgrade |= c->in_hrtick && tif == TIF_NEED_RESCHED && cpu == smp_processor_id();
 	c->in_lazy = false;
 }
 

@@ -83,14 +83,27 @@ static int ph_fp_lazy_entry(struct fprobe *fp, unsigned long ip, unsigned long r
 static int ph_fp_tick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			    struct ftrace_regs *regs, void *data)
 {
-	ph_defer_tick_enter();
+	ph_defer_tick_enter(false);
 	return 0;
 }
 
 static void ph_fp_tick_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			    struct ftrace_regs *regs, void *data)
 {
-	ph_defer_tick_exit();
+	ph_defer_tick_exit(false);
+}
+
+static int ph_fp_hrtick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+			      struct ftrace_regs *regs, void *data)
+{
+	ph_defer_tick_enter(true);
+	return 0;
+}
+
+static void ph_fp_hrtick_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+			      struct ftrace_regs *regs, void *data)
+{
+	ph_defer_tick_exit(true);
 }
 
 static int ph_fp_yield_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
@@ -138,6 +151,9 @@ static struct ph_fprobe ph_fprobes[] = {
 	/* The tick: slice expiry and the lazy-to-full upgrade. */
 	{ "sched_tick",
 	  { .entry_handler = ph_fp_tick_entry, .exit_handler = ph_fp_tick_exit }, true },
+	/* The hrtick timer: slice expiry between ticks (HRTICK, on in 7.x). */
+	{ "hrtick",
+	  { .entry_handler = ph_fp_hrtick_entry, .exit_handler = ph_fp_hrtick_exit }, true },
 	/* A granted task that yields gives its extension back. */
 	{ "do_sched_yield", { .entry_handler = ph_fp_yield_entry }, false },
 };
