@@ -4,6 +4,7 @@
 #   make lab             boot a Debian 7.x guest with the module loaded (demo)
 #   make check           host unit tests + the guest suite (lazy and full)
 #   make unit            host unit tests only
+#   make bench-holder    holder-vs-hog benchmark: disabled / hint / kernel-mode policy
 #   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KDIR=...   cross-build
 #
 # The lab targets need root (debootstrap, chroot, 9p) and do everything in
@@ -24,7 +25,7 @@ LAB_KERNEL ?= newest
 LAB_MODES ?= lazy full
 export LAB_KERNEL LAB_MODES
 
-.PHONY: all module user unit check lab lab-shell clean version
+.PHONY: all module user unit check lab lab-shell bench-holder clean version
 
 all: module user
 
@@ -47,6 +48,10 @@ lab:
 
 lab-shell:
 	tests/lab/demo.sh --shell
+
+# Benchmarks print tables measured side by side in one guest session.
+bench-holder:
+	tests/lab/demo.sh --bench holder
 
 version:
 	@echo $(VERSION)

@@ -54,6 +54,10 @@ demo)
 	tests/guest/demo.sh
 	rc=$?
 	;;
+bench-holder)
+	tests/guest/bench-holder.sh 2>&1 | tee /lab/out/bench.txt
+	rc=${PIPESTATUS[0]}
+	;;
 shell)
 	tests/guest/demo.sh --motd
 	setsid -c bash -l

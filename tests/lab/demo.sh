@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make lab`: prepare the lab (chroot, newest Debian 7.x kernel, build) and
 # boot a guest with the module loaded; it runs a short demo and powers off.
-# `make lab-shell` (--shell) leaves you at a root shell in the guest instead.
+# `make lab-shell` (--shell) leaves you at a root shell in the guest instead;
+# `make bench-NAME` (--bench NAME) runs tests/guest/bench-NAME.sh there.
 #
 # Environment: LAB_KERNEL (newest | RELEASE), LAB_MODE (lazy | full).
 
 . "$(dirname "$0")/lib.sh"
 here=$(dirname "$0")
 run=demo
-[ "${1:-}" = --shell ] && run=shell
+case ${1:-} in
+--shell) run=shell ;;
+--bench) run=bench-${2:?--bench NAME} ;;
+esac
 
 "$here/host-deps.sh"
 "$here/chroot.sh"
@@ -18,5 +22,5 @@ release=$("$here/kernel.sh" "${LAB_KERNEL:-newest}")
 if [ "$run" = shell ]; then
 	exec "$here/vm.sh" --kernel "$release" --mode "${LAB_MODE:-lazy}" --run shell
 fi
-lab_log "the guest powers itself off after the demo; Ctrl-C stops it early"
-exec "$here/vm.sh" --kernel "$release" --mode "${LAB_MODE:-lazy}" --run demo --timeout 300
+lab_log "the guest powers itself off when done; Ctrl-C stops it early"
+exec "$here/vm.sh" --kernel "$release" --mode "${LAB_MODE:-lazy}" --run "$run" --timeout 1800

@@ -4,7 +4,7 @@
 # the lab chroot as its root filesystem, and run one job in it.
 #
 # usage: tests/lab/vm.sh --kernel RELEASE [--mode lazy|full|none]
-#                        [--run suite|demo|shell] [--out DIR] [--timeout SEC]
+#                        [--run suite|demo|shell|bench-holder] [--out DIR] [--timeout SEC]
 #                        [--smp N] [--mem MB] [--append "ARGS"] [--guest-env "K=V ..."]
 #
 # --run suite   runs tests/guest/run.sh, writes DIR/tap.txt, DIR/dmesg.txt,
@@ -38,8 +38,8 @@ case $mode in
 *) lab_die "--mode must be lazy, full, none or voluntary" ;;
 esac
 case $run in
-suite | demo | shell) ;;
-*) lab_die "--run must be suite, demo or shell" ;;
+suite | demo | shell | bench-*) ;;
+*) lab_die "--run must be suite, demo, shell or bench-NAME" ;;
 esac
 
 moddir=$LAB_CHROOT/usr/lib/modules/$release
@@ -72,7 +72,7 @@ fi
 
 lab_log "booting $release ${mode:+preempt=$mode }for '$run' (console: $out/console.log)"
 set +e
-if [ "$run" = demo ]; then
+if [ "$run" = demo ] || [[ $run == bench-* ]]; then
 	# The demo is for watching: stream the console as well as saving it.
 	timeout -k 10 "$timeout" "${qemu[@]}" -serial stdio </dev/null 2>&1 | tee "$out/console.log"
 	qemu_rc=${PIPESTATUS[0]}

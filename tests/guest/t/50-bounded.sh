@@ -10,7 +10,7 @@
 ph_unload
 ph_load || { not_ok "module loads"; exit 1; }
 mkdir -p $CG/ph-db
-grace=50 slack=${LAB_SLACK_US:-1000}
+grace=${LAB_GRACE_US:-200} slack=${LAB_SLACK_US:-1000}
 T=/sys/kernel/tracing
 phctl enable --cgroup /ph-db --grace-us $grace
 
@@ -21,7 +21,7 @@ echo 1 >$T/events/preempthint/preempthint_grant/enable
 echo 1 >$T/events/preempthint/preempthint_end/enable
 echo 1 >$T/events/sched/sched_switch/enable
 echo 1 >$T/tracing_on
-run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --section-us 300 --gap-us 300 \
+run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --section-us 1000 --gap-us 1000 \
 	>/tmp/long.out &
 holder=$!
 wait $holder
