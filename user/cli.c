@@ -3,10 +3,40 @@
 #include <string.h>
 
 #include "cli.h"
+#include "preempthint.h"
+
+#define PH_STR_(x) #x
+#define PH_STR(x) PH_STR_(x)
+
+#define PH_HELP_PATH \
+	"  PATH: a cgroup v2 directory, as " PH_CGROUP_ROOT "/a/b, /a/b or a/b (all\n" \
+	"  relative to " PH_CGROUP_ROOT "), or / for the root. For a systemd unit,\n" \
+	"  'systemctl show -P ControlGroup UNIT' prints the path.\n"
+#define PH_HELP_RANGE \
+	PH_STR(PREEMPTHINT_GRACE_US_MIN) ".." PH_STR(PREEMPTHINT_GRACE_US_MAX)
 
 static const struct ph_command ph_command_table[] = {
-	{ "version", cmd_version, "print the CLI and module versions", "version" },
-	{ "help", cmd_help, "show commands, or one command's usage", "help [COMMAND]" },
+	{ "status", cmd_status, "module, kernel mode, settings, counters and enabled cgroups",
+	  "status", NULL },
+	{ "stats", cmd_stats, "counters: global, or of one enabled cgroup",
+	  "stats [--cgroup PATH]", PH_HELP_PATH },
+	{ "enable", cmd_enable, "enable deferral for a cgroup (again: update its settings)",
+	  "enable --cgroup PATH [--grace-us N] [--mode hint|kernel|both]",
+	  PH_HELP_PATH
+	  "  --grace-us: the longest extension, in microseconds, " PH_HELP_RANGE "\n"
+	  "  (default: the module's default grace, see 'set').\n"
+	  "  --mode: hint (threads that set the hint; the default), kernel (defer\n"
+	  "  the lazy-to-full upgrade in kernel mode) or both.\n" },
+	{ "disable", cmd_disable, "disable deferral for a cgroup",
+	  "disable --cgroup PATH", PH_HELP_PATH },
+	{ "set", cmd_set, "global switch and default grace for newly enabled cgroups",
+	  "set [--enabled 0|1] [--grace-us N]",
+	  "  --enabled: 0 stops all deferral, keeping every cgroup's policy; 1 resumes.\n"
+	  "  --grace-us: the grace of cgroups enabled without one, " PH_HELP_RANGE " us.\n" },
+	{ "reset-stats", cmd_reset_stats, "zero the global and every cgroup's counters",
+	  "reset-stats", NULL },
+	{ "version", cmd_version, "print the CLI and module versions", "version", NULL },
+	{ "help", cmd_help, "show commands, or one command's usage", "help [COMMAND]", NULL },
 };
 
 const struct ph_command *ph_commands(size_t *count)
@@ -58,5 +88,8 @@ int ph_main(struct ph_ctx *ctx, int argc, char **argv)
 			argv[i]);
 		return PH_EXIT_USAGE;
 	}
+	/* "preempthint COMMAND --help" is "preempthint help COMMAND". */
+	if (argc - i == 2 && (!strcmp(argv[i + 1], "-h") || !strcmp(argv[i + 1], "--help")))
+		return cmd_help(ctx, 2, argv + i - 1);
 	return cmd->run(ctx, argc - i, argv + i);
 }

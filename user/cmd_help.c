@@ -15,12 +15,14 @@ int cmd_help(struct ph_ctx *ctx, int argc, char **argv)
 			return PH_EXIT_USAGE;
 		}
 		fprintf(ctx->out, "usage: preempthint [-j] %s\n  %s\n", cmd->usage, cmd->summary);
+		if (cmd->details)
+			fprintf(ctx->out, "\n%s", cmd->details);
 		return PH_EXIT_OK;
 	}
 
 	fprintf(ctx->out, "usage: preempthint [-j|--json] COMMAND [ARGS]\n\ncommands:\n");
 	cmds = ph_commands(&n);
 	for (i = 0; i < n; i++)
-		fprintf(ctx->out, "  %-10s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(ctx->out, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
 	return PH_EXIT_OK;
 }

@@ -3,7 +3,8 @@
 
 int main(int argc, char **argv)
 {
-	struct ph_ctx ctx = { .out = stdout, .err = stderr, .sysfs = "/sys" };
+	struct ph_ctx ctx = { .out = stdout, .err = stderr, .sysfs = "/sys",
+			      .cgroup_root = PH_CGROUP_ROOT };
 
 	return ph_main(&ctx, argc, argv);
 }

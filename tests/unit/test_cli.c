@@ -1,68 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Host unit tests of the CLI: dispatch, options, exit codes, output. */
-#include <stdarg.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "cli.h"
 #include "preempthint.h"
+#include "run.h"
 #include "tap.h"
-
-struct run {
-	int rc;
-	char *out;
-	char *err;
-};
-
-/* Run ph_main on a NULL-terminated argument list, capturing its output. */
-static struct run run_cli(const char *sysfs, ...)
-{
-	struct run r = { 0 };
-	size_t outlen, errlen;
-	char *argv[16];
-	int argc = 0;
-	va_list ap;
-	struct ph_ctx ctx = { .sysfs = sysfs };
-
-	argv[argc++] = "preempthint";
-	va_start(ap, sysfs);
-	while (argc < 15 && (argv[argc] = va_arg(ap, char *)) != NULL)
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-
-	ctx.out = open_memstream(&r.out, &outlen);
-	ctx.err = open_memstream(&r.err, &errlen);
-	r.rc = ph_main(&ctx, argc, argv);
-	fclose(ctx.out);
-	fclose(ctx.err);
-	return r;
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
 
 static char *fake_sysfs(const char *version)
 {
-	static char dir[] = "/tmp/ph-unit-XXXXXX";
-	char path[256];
-	FILE *f;
+	char *dir = temp_dir("sysfs");
+	char text[64];
 
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(path, sizeof(path), "%s/module", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/module/preempthint", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/module/preempthint/version", dir);
-	f = fopen(path, "w");
-	fprintf(f, "%s\n", version);
-	fclose(f);
+	mkdirf(dir, "module");
+	mkdirf(dir, "module/preempthint");
+	snprintf(text, sizeof(text), "%s\n", version);
+	writef(dir, "module/preempthint/version", text);
 	return dir;
 }
 
@@ -142,10 +93,129 @@ static void test_json(void)
 	free(buf);
 }
 
+static void test_commands(void)
+{
+	static const char *const names[] = {
+		"status", "stats", "enable", "disable", "set", "reset-stats",
+	};
+	struct run r;
+	size_t i;
+
+	r = run_cli("/nonexistent", "help", NULL);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		TAP_CHECK(ph_find_command(names[i]) != NULL, "the table has '%s'", names[i]);
+		TAP_CHECK(strstr(r.out, names[i]) != NULL, "'help' lists '%s'", names[i]);
+	}
+	run_free(&r);
+
+	r = run_cli("/nonexistent", "help", "enable", NULL);
+	TAP_CHECK(r.rc == 0 && strstr(r.out, "usage: preempthint [-j] enable --cgroup PATH "
+				       "[--grace-us N] [--mode hint|kernel|both]\n"),
+		  "'help enable' prints the synopsis");
+	TAP_CHECK(strstr(r.out, "systemctl show -P ControlGroup") != NULL,
+		  "'help enable' explains PATH, systemd units included");
+	run_free(&r);
+
+	r = run_cli("/nonexistent", "disable", "--help", NULL);
+	TAP_CHECK(r.rc == 0 && strstr(r.out, "usage: preempthint [-j] disable --cgroup PATH"),
+		  "'disable --help' is 'help disable'");
+	run_free(&r);
+}
+
+/* One line on stderr, "preempthint: ..." */
+static bool one_error_line(const char *err)
+{
+	const char *nl = strchr(err, '\n');
+
+	return !strncmp(err, "preempthint: ", 13) && nl && !nl[1];
+}
+
+/*
+ * Without the module the family does not resolve: every netlink command
+ * says so and exits PH_EXIT_UNAVAILABLE. This goes through a real generic
+ * netlink socket, so it is skipped on a host where the module is loaded.
+ */
+static void test_unavailable(void)
+{
+	static const char *const cmds[][4] = {
+		{ "status" },
+		{ "stats" },
+		{ "stats", "--cgroup", "/ph-db" },
+		{ "enable", "--cgroup", "/ph-db" },
+		{ "enable", "--cgroup", "ph-db", "--grace-us=100" },
+		{ "disable", "--cgroup", "/ph-db" },
+		{ "set", "--enabled", "1" },
+		{ "reset-stats" },
+	};
+	const char *msg = "preempthint: module not loaded (modprobe preempthint)\n";
+	char *cgroot = temp_dir("cgroup"), *sysfs = fake_sysfs("0.1.0");
+	char line[128];
+	struct run r;
+	size_t i;
+
+	if (!access("/sys/module/" PREEMPTHINT_MODNAME, F_OK)) {
+		TAP_CHECK(1, "# SKIP the module is loaded on this host: no family-missing tests");
+		return;
+	}
+	mkdirf(cgroot, "ph-db");
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		snprintf(line, sizeof(line), "%s%s%s%s%s%s%s", cmds[i][0],
+			 cmds[i][1] ? " " : "", cmds[i][1] ? cmds[i][1] : "",
+			 cmds[i][2] ? " " : "", cmds[i][2] ? cmds[i][2] : "",
+			 cmds[i][3] ? " " : "", cmds[i][3] ? cmds[i][3] : "");
+		r = run_cli_cg("/nonexistent", cgroot, "-j", cmds[i][0], cmds[i][1], cmds[i][2],
+			       cmds[i][3], NULL);
+		TAP_CHECK(r.rc == PH_EXIT_UNAVAILABLE && !strcmp(r.err, msg) && !r.out[0],
+			  "'-j %s' without the module exits %d, says so, prints no JSON (rc %d, '%s')",
+			  line, PH_EXIT_UNAVAILABLE, r.rc, flat(r.err));
+		run_free(&r);
+	}
+
+	r = run_cli(sysfs, "status", NULL);
+	TAP_CHECK(r.rc == PH_EXIT_UNAVAILABLE && one_error_line(r.err) &&
+		  strstr(r.err, "module loaded but its netlink family is missing"),
+		  "with the module in sysfs but no family, the error says the family is missing (%s)",
+		  flat(r.err));
+	run_free(&r);
+}
+
+/* Local checks come before the socket: their errors name the path. */
+static void test_local_checks(void)
+{
+	char *cgroot = temp_dir("cgroup");
+	struct run r;
+
+	r = run_cli_cg("/nonexistent", cgroot, "enable", "--cgroup", "nope", NULL);
+	TAP_CHECK(r.rc == PH_EXIT_FAIL && one_error_line(r.err) &&
+		  strstr(r.err, "no cgroup /nope under "),
+		  "enable of a missing cgroup fails before netlink, naming it (%s)", flat(r.err));
+	run_free(&r);
+
+	r = run_cli_cg("/nonexistent", cgroot, "enable", "--cgroup", "x/../y", NULL);
+	TAP_CHECK(r.rc == PH_EXIT_USAGE && one_error_line(r.err) && strstr(r.err, "'x/../y'"),
+		  "a path with '..' is a usage error naming it (%s)", flat(r.err));
+	run_free(&r);
+
+	r = run_cli_cg("/nonexistent", cgroot, "-j", "enable", "--cgroup", "/ph-db",
+		       "--grace-us", "1001", NULL);
+	TAP_CHECK(r.rc == PH_EXIT_USAGE && one_error_line(r.err) && !r.out[0],
+		  "an out-of-range grace is a usage error, before anything else (%s)", flat(r.err));
+	run_free(&r);
+
+	r = run_cli_cg("/nonexistent", cgroot, "status", "--verbose", NULL);
+	TAP_CHECK(r.rc == PH_EXIT_USAGE && strstr(r.err, "unknown option '--verbose'"),
+		  "status refuses unknown options (%s)", flat(r.err));
+	run_free(&r);
+}
+
 int main(void)
 {
 	test_dispatch();
 	test_version();
 	test_json();
+	test_commands();
+	test_unavailable();
+	test_local_checks();
+	temp_cleanup();
 	return tap_done();
 }

@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 	uint64_t section_ns = 20000, gap_ns = 20000, slack_ns = 1000000;
 	uint64_t start, end, t0, t1, d, max_ns = 0, sections = 0, lh = 0;
 	uint64_t hog0, hog1, me0, me1;
+	uint32_t flags_held = 0;
 	static const struct option opts[] = {
 		{ "cpu", required_argument, NULL, 'c' },
 		{ "seconds", required_argument, NULL, 's' },
@@ -149,6 +150,8 @@ int main(int argc, char **argv)
 			if (t1 - t0 > slack_ns)
 				lh++;	/* lost the CPU while holding */
 		}
+		/* What the kernel says while we still hold the lock. */
+		flags_held = preempthint_slot()->flags;
 		unlock();
 		preempthint_leave();
 	} else {
@@ -177,11 +180,13 @@ int main(int argc, char **argv)
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
 
+	printf("pid=%d\n", (int)getpid());
 	printf("sections=%llu\n", (unsigned long long)sections);
 	printf("lh_observed=%llu\n", (unsigned long long)lh);
 	printf("slot_preempted=%u\n", preempthint_slot()->preempted);
 	printf("slot_grants=%u\n", preempthint_slot()->grants);
 	printf("slot_flags=%#x\n", preempthint_slot()->flags);
+	printf("flags_held=%#x\n", flags_held);
 	printf("holder_pct=%.1f\n", 100.0 * (double)(me1 - me0) / (double)d);
 	printf("hog_pct=%.1f\n", 100.0 * (double)(hog1 - hog0) / (double)d);
 	printf("max_section_us=%.1f\n", max_ns / 1000.0);

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Test 2, bounded: sections longer than the grace make every extension run
-# out. The length of each extension, from the module's grant event to the
-# kernel's sched_switch of that task, never exceeds grace plus timer slack.
+# Test 2, bounded: 20 us sections with the smallest grace (5 us) make most
+# extensions run out. How long each request was withheld (trace timestamps
+# of the grant and of its end) never exceeds grace plus timer slack.
 # A thread that sets the hint and spins forever is preempted anyway, the hog
 # keeps >= 45% of the CPU, and the kernel logs no soft lockup (host check).
 . "$(dirname "$0")/../lib.sh"
@@ -10,7 +10,9 @@
 ph_unload
 ph_load || { not_ok "module loads"; exit 1; }
 mkdir -p $CG/ph-db
-grace=${LAB_GRACE_US:-200} slack=${LAB_SLACK_US:-1000}
+# Timer slack: under TCG an hrtimer fires up to ~1.5 ms late on a busy host;
+# on hardware use LAB_SLACK_US=100.
+grace=${LAB_BOUND_GRACE_US:-5} slack=${LAB_SLACK_US:-2000}
 T=/sys/kernel/tracing
 phctl enable --cgroup /ph-db --grace-us $grace
 
@@ -21,10 +23,9 @@ echo 1 >$T/events/preempthint/preempthint_grant/enable
 echo 1 >$T/events/preempthint/preempthint_end/enable
 echo 1 >$T/events/sched/sched_switch/enable
 echo 1 >$T/tracing_on
-run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --section-us 1000 --gap-us 1000 \
-	>/tmp/long.out &
-holder=$!
-wait $holder
+run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 4 --section-us 20 --gap-us 20 \
+	>/tmp/long.out
+holder=$(kv pid </tmp/long.out)
 echo 0 >$T/tracing_on
 cp $T/trace /tmp/trace.txt
 echo 0 >$T/events/enable
@@ -32,12 +33,16 @@ diag "holder: $(echo $(cat /tmp/long.out))"
 
 dist=$(python3 "$(dirname "$0")/../extensions.py" /tmp/trace.txt $holder)
 echo "$dist" | grep '^#'
+cp /tmp/trace.txt /lab/out/trace-50.txt
 n=$(kv count <<<"$dist") max=$(kv max_us <<<"$dist")
-diag "extensions: count=$n p50=$(kv p50_us <<<"$dist") us p99=$(kv p99_us <<<"$dist") us max=$max us (grace $grace us)"
+diag "extensions: count=$n p50=$(kv p50_us <<<"$dist") us p99=$(kv p99_us <<<"$dist") us max=$max us (grace $grace us); grant to switch-out: p50 $(kv switch_p50_us <<<"$dist") us, max $(kv switch_max_us <<<"$dist") us"
 check "extensions were traced ($n)" [ "${n:-0}" -ge 20 ]
 check "the longest extension ($max us) is at most grace + slack ($grace + $slack us)" \
 	le "${max:-999999}" $((grace + slack))
 expired=$(grep -c 'preempthint_end: .*why=expire' /tmp/trace.txt)
+p50=$(kv p50_us <<<"$dist")
+check "the typical extension tracks the grace: p50 $p50 us <= grace + 500 us" \
+	le "${p50:-999999}" $((grace + 500))
 check "sections longer than the grace end by expiry ($expired)" [ "$expired" -ge 10 ]
 
 phctl reset-stats
@@ -47,8 +52,8 @@ hog=$(kv hog_pct <<<"$out")
 check "a holder spinning forever with the hint set is preempted ($(kv lh_observed <<<"$out") times)" \
 	[ "$(kv lh_observed <<<"$out")" -ge 10 ]
 check "... and the hog keeps >= 45% of the CPU ($hog%)" le 45 "$hog"
-check "... and it was penalized after overrunning (flags $(kv slot_flags <<<"$out"))" \
-	[ $(( $(kv slot_flags <<<"$out") & 8 )) = 8 ]
+check "... and it was penalized after overrunning (flags while holding: $(kv flags_held <<<"$out"))" \
+	[ $(( $(kv flags_held <<<"$out") & 8 )) = 8 ]
 check "... with exactly one extension: no grant until it yields ($(kv slot_grants <<<"$out"))" \
 	[ "$(kv slot_grants <<<"$out")" = 1 ]
 

@@ -25,16 +25,17 @@ check "every thread's registration is gone after they exited ($(phctl -j status 
 
 # kill -9 while hinted
 run_in_cgroup /ph-db $L hold 30 >/dev/null &
-victim=$!
 sleep 1
+victim=$(pgrep -f "lifecycle hold 30")
+diag "killing $victim with SIGKILL while it holds the hint"
 kill -9 $victim
-wait $victim 2>/dev/null
+wait
 check "a thread killed with SIGKILL while hinted leaves no registration" \
 	[ "$(phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])')" = 0 ]
 
 # Unload while hinted threads run; they keep running, flags show the detach.
 for i in 1 2 3 4; do
-	run_in_cgroup /ph-db $L hold 4 >/tmp/hold.$i &
+	run_in_cgroup /ph-db $L hold 10 >/tmp/hold.$i &
 done
 sleep 1.5
 phctl disable --cgroup /ph-db
@@ -43,7 +44,7 @@ wait
 ok_flags=0
 for i in 1 2 3 4; do
 	diag "held thread $i after unload: $(cat /tmp/hold.$i)"
-	grep -q '^flags=0$' /tmp/hold.$i && ok_flags=$((ok_flags + 1))
+	grep -q '^flags=0 ' /tmp/hold.$i && ok_flags=$((ok_flags + 1))
 done
 check "the threads outlived the module and saw their slots detached ($ok_flags/4)" [ $ok_flags = 4 ]
 
@@ -52,17 +53,6 @@ phctl enable --cgroup /ph-db
 out=$(run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 2)
 check "threads register again after the reload and get extensions ($(kv slot_grants <<<"$out"))" \
 	[ "$(kv slot_grants <<<"$out")" -ge 10 ]
-phctl disable --cgroup /ph-db
-
-# Load/unload under load: a hinted holder runs through five reloads.
-run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 6 >/tmp/reload.out &
-good=0
-for i in 1 2 3 4 5; do
-	sleep 0.5
-	rmmod preempthint && ph_load && phctl enable --cgroup /ph-db && good=$((good + 1))
-done
-wait
-check "5 reload cycles under a hinted load succeed ($good/5)" [ $good = 5 ]
 phctl disable --cgroup /ph-db
 check "the module unloads at the end (no reference leaked)" rmmod preempthint
 rmdir $CG/ph-db 2>/dev/null

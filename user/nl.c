@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libnl-3 plumbing for the "preempthint" generic netlink family. */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/msg.h>
+
+#include "nl.h"
+
+/* Room for a 4095-byte cgroup path and the headers; libnl's default is a page. */
+#define PH_NL_MSG_SIZE 8192
+
+static const struct nla_policy ph_nl_policy[PREEMPTHINT_A_MAX + 1] = {
+	[PREEMPTHINT_A_CGROUP_PATH] = { .type = NLA_STRING },
+	[PREEMPTHINT_A_CGROUP_ID] = { .type = NLA_U64 },
+	[PREEMPTHINT_A_GRACE_US] = { .type = NLA_U32 },
+	[PREEMPTHINT_A_MODE] = { .type = NLA_U32 },
+	[PREEMPTHINT_A_STATS] = { .type = NLA_NESTED },
+	[PREEMPTHINT_A_VERSION] = { .type = NLA_STRING },
+	[PREEMPTHINT_A_ENABLED] = { .type = NLA_U8 },
+	[PREEMPTHINT_A_REGISTERED] = { .type = NLA_U32 },
+};
+
+/* PREEMPTHINT_STAT_PAD is left out: it is alignment padding for the u64s. */
+static const struct nla_policy ph_nl_stats_policy[PREEMPTHINT_STAT_MAX + 1] = {
+	[PREEMPTHINT_STAT_GRANTS] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_EXPIRIES] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_YIELDS] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_REFUSALS] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_LH_PREEMPTIONS] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_KERNEL_GRANTS] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_GRANT_NS_MAX] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_GRANT_NS_SUM] = { .type = NLA_U64 },
+};
+
+int ph_nl_open(struct ph_ctx *ctx, struct ph_nl *nl)
+{
+	char version[64];
+	int one = 1, ret;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		fprintf(ctx->err, "preempthint: out of memory\n");
+		return PH_EXIT_FAIL;
+	}
+	ret = genl_connect(nl->sk);
+	if (ret < 0) {
+		fprintf(ctx->err, "preempthint: cannot open a generic netlink socket: %s\n",
+			nl_geterror(ret));
+		goto fail;
+	}
+	/* A dump's replies can outgrow a page: peek at each one's size first. */
+	nl_socket_enable_msg_peek(nl->sk);
+	/*
+	 * The kernel explains its errors in extended ACKs, but only when asked,
+	 * and libnl 3.7 cannot ask; a capped ACK leaves out our echoed request.
+	 * Best effort: without them, errors fall back to strerror.
+	 */
+	(void)setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	(void)setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nl->family = genl_ctrl_resolve(nl->sk, PREEMPTHINT_GENL_NAME);
+	if (nl->family >= 0)
+		return PH_EXIT_OK;
+	if (nl->family != -NLE_OBJ_NOTFOUND)
+		fprintf(ctx->err, "preempthint: cannot look up the generic netlink family '%s': %s\n",
+			PREEMPTHINT_GENL_NAME, nl_geterror(nl->family));
+	else if (!ph_module_version(ctx->sysfs, version, sizeof(version)))
+		fprintf(ctx->err, "preempthint: module loaded but its netlink family is missing (it exists only in the initial network namespace)\n");
+	else
+		fprintf(ctx->err, "preempthint: module not loaded (modprobe %s)\n",
+			PREEMPTHINT_MODNAME);
+fail:
+	ph_nl_close(nl);
+	return PH_EXIT_UNAVAILABLE;
+}
+
+void ph_nl_close(struct ph_nl *nl)
+{
+	if (nl->sk)
+		nl_socket_free(nl->sk);
+	nl->sk = NULL;
+}
+
+struct nl_msg *ph_nl_msg(struct ph_nl *nl, uint8_t cmd, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(PH_NL_MSG_SIZE);
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, flags, cmd,
+				PREEMPTHINT_GENL_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+/* One request in flight: what ph_nl_exec's callbacks share. */
+struct ph_nl_req {
+	struct ph_nl *nl;
+	ph_nl_reply_fn fn;
+	void *arg;
+	int err;	/* -errno: the kernel's, or the reply handler's */
+	bool done;	/* ACK, error or end of dump seen: stop reading */
+};
+
+/* Keep the kernel's NLMSGERR_ATTR_MSG, from the TLVs @off bytes into @nlh's payload. */
+static void ph_nl_extack(struct ph_nl *nl, struct nlmsghdr *nlh, size_t off)
+{
+	static const struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
+		[NLMSGERR_ATTR_MSG] = { .type = NLA_STRING },
+	};
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	size_t len = (size_t)nlmsg_datalen(nlh);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS) || off >= len)
+		return;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlmsg_data(nlh) + off),
+		      (int)(len - off), policy) < 0 || !tb[NLMSGERR_ATTR_MSG])
+		return;
+	snprintf(nl->msg, sizeof(nl->msg), "%s", nla_get_string(tb[NLMSGERR_ATTR_MSG]));
+}
+
+static int ph_nl_on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct ph_nl_req *req = arg;
+	/* libnl passes the payload; its header, with the flags, sits just before. */
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	size_t off = NLMSG_ALIGN(sizeof(*e));
+
+	(void)who;
+	/* Unless the ACK is capped, our request is echoed before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len > NLMSG_HDRLEN)
+		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	ph_nl_extack(req->nl, nlh, off);
+	req->err = e->error < 0 ? e->error : -e->error;
+	req->done = true;
+	return NL_STOP;
+}
+
+static int ph_nl_on_ack(struct nl_msg *msg, void *arg)
+{
+	struct ph_nl_req *req = arg;
+
+	(void)msg;
+	req->done = true;
+	return NL_STOP;
+}
+
+/* NLMSG_DONE ends a dump; one that failed part-way carries -errno (and TLVs). */
+static int ph_nl_on_finish(struct nl_msg *msg, void *arg)
+{
+	struct ph_nl_req *req = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	int err;
+
+	if (nlmsg_datalen(nlh) >= (int)sizeof(err)) {
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+		if (err < 0 && !req->err) {
+			req->err = err;
+			ph_nl_extack(req->nl, nlh, NLMSG_ALIGN(sizeof(err)));
+		}
+	}
+	req->done = true;
+	return NL_STOP;
+}
+
+/* Separate from the socket so that unit tests can feed it messages they built. */
+int ph_nl_parse(struct nlmsghdr *nlh, ph_nl_reply_fn fn, void *arg)
+{
+	struct nlattr *tb[PREEMPTHINT_A_MAX + 1];
+
+	if (genlmsg_parse(nlh, 0, tb, PREEMPTHINT_A_MAX, ph_nl_policy) < 0)
+		return -EBADMSG;
+	return fn(tb, arg);
+}
+
+static int ph_nl_on_valid(struct nl_msg *msg, void *arg)
+{
+	struct ph_nl_req *req = arg;
+	int ret;
+
+	if (!req->fn)
+		return NL_OK;
+	ret = ph_nl_parse(nlmsg_hdr(msg), req->fn, req->arg);
+	if (ret < 0) {
+		req->err = ret;
+		req->done = true;
+		return NL_STOP;
+	}
+	return NL_OK;
+}
+
+/*
+ * Send @msg (consumed) and read until its ACK, error or end of dump, passing
+ * each reply to @fn. 0 or -errno; on failure nl->msg may say why, and the
+ * socket may hold unread replies: close it.
+ */
+int ph_nl_exec(struct ph_nl *nl, struct nl_msg *msg, ph_nl_reply_fn fn, void *arg)
+{
+	struct ph_nl_req req = { .nl = nl, .fn = fn, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	nl->msg[0] = '\0';
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ph_nl_on_valid, &req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ph_nl_on_ack, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, ph_nl_on_finish, &req);
+	nl_cb_err(cb, NL_CB_CUSTOM, ph_nl_on_error, &req);
+
+	/* nl_send_auto sets NLM_F_ACK: a doit's end is its ACK, a dump's NLMSG_DONE. */
+	ret = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	while (ret >= 0 && !req.done)
+		ret = nl_recvmsgs(nl->sk, cb);
+	/* libnl's own failures (not the kernel's: those set done) have no errno. */
+	if (ret < 0 && !req.done) {
+		snprintf(nl->msg, sizeof(nl->msg), "netlink: %s", nl_geterror(ret));
+		req.err = -EIO;
+	}
+	nl_cb_put(cb);
+	return req.err;
+}
+
+/* One line on stderr for a failed request, and the exit code that goes with it. */
+int ph_nl_fail(struct ph_ctx *ctx, const struct ph_nl *nl, const char *what, int err)
+{
+	if (err == -EPERM) {
+		fprintf(ctx->err, "preempthint: %s: needs CAP_NET_ADMIN; run as root\n", what);
+		return PH_EXIT_NOPERM;
+	}
+	fprintf(ctx->err, "preempthint: %s: %s\n", what, nl->msg[0] ? nl->msg : strerror(-err));
+	return PH_EXIT_FAIL;
+}
+
+/* The whole round trip for a request that changes something and returns no data. */
+int ph_nl_request(struct ph_ctx *ctx, const char *what, uint8_t cmd, ph_nl_fill_fn fill,
+		  const void *arg)
+{
+	struct nl_msg *msg;
+	struct ph_nl nl;
+	int ret, err;
+
+	ret = ph_nl_open(ctx, &nl);
+	if (ret)
+		return ret;
+	msg = ph_nl_msg(&nl, cmd, 0);
+	if (!msg) {
+		err = -ENOMEM;
+	} else if (fill && fill(msg, arg) < 0) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+	} else {
+		err = ph_nl_exec(&nl, msg, NULL, NULL);
+	}
+	ph_nl_close(&nl);
+	return err ? ph_nl_fail(ctx, &nl, what, err) : PH_EXIT_OK;
+}
+
+int ph_nl_stats(struct nlattr *nest, struct ph_stats *stats)
+{
+	struct nlattr *tb[PREEMPTHINT_STAT_MAX + 1];
+	int i;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!nest)
+		return 0;
+	if (nla_parse_nested(tb, PREEMPTHINT_STAT_MAX, nest, ph_nl_stats_policy) < 0)
+		return -EBADMSG;
+	for (i = PREEMPTHINT_STAT_GRANTS; i < PREEMPTHINT_STAT_PAD; i++)
+		if (tb[i])
+			stats->v[i] = nla_get_u64(tb[i]);
+	return 0;
+}
