@@ -5,6 +5,7 @@
 #   make check           host unit tests + the guest suite (lazy and full)
 #   make unit            host unit tests only
 #   make bench-holder    holder-vs-hog benchmark: disabled / hint / kernel-mode policy
+#   make bench-hint-cost ns per enter/leave pair beside a bare loop and a syscall
 #   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KDIR=...   cross-build
 #
 # The lab targets need root (debootstrap, chroot, 9p) and do everything in
@@ -25,7 +26,7 @@ LAB_KERNEL ?= newest
 LAB_MODES ?= lazy full
 export LAB_KERNEL LAB_MODES
 
-.PHONY: all module user unit check lab lab-shell bench-holder clean version
+.PHONY: all module user unit check lab lab-shell bench-holder bench-hint-cost clean version
 
 all: module user
 
@@ -52,6 +53,10 @@ lab-shell:
 # Benchmarks print tables measured side by side in one guest session.
 bench-holder:
 	tests/lab/demo.sh --bench holder
+
+# ns per enter/leave pair beside a bare loop and a syscall (host, no module).
+bench-hint-cost:
+	$(MAKE) -C tests/bench run
 
 version:
 	@echo $(VERSION)

@@ -15,6 +15,11 @@
  *
  * --forever enters once and spins with the hint set for the whole run (a
  * misbehaving holder); --no-hint runs the same loop without the hint.
+ *
+ * --wake-us U adds wakeup preemption from another CPU: a sleeper pinned to
+ * the holder's CPU blocks on a pipe that a waker on --waker-cpu writes every
+ * U us. --wake-rt makes the sleeper SCHED_FIFO. The sleeper's wakeup latency
+ * (write to read) is printed as wake_p50_us/wake_p99_us/wake_max_us.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,8 +91,66 @@ static void spin_until(uint64_t t)
 		;
 }
 
+#define MAX_WAKES 200000
+
+struct wake_log {
+	uint64_t n;
+	uint32_t us[MAX_WAKES];
+};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fork the sleeper (on @cpu) and the waker (on @waker_cpu) until @end. */
+static void start_wakeups(int cpu, int waker_cpu, int rt, uint64_t every_ns, uint64_t end,
+			  struct wake_log *log, pid_t *sleeper, pid_t *waker)
+{
+	struct sched_param sp = { .sched_priority = 10 };
+	int fds[2];
+	uint64_t ts;
+
+	if (pipe(fds)) {
+		perror("pipe");
+		exit(2);
+	}
+	*sleeper = fork();
+	if (*sleeper == 0) {
+		pin(cpu);
+		if (rt && sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			perror("sched_setscheduler");
+			_exit(2);
+		}
+		close(fds[1]);
+		while (read(fds[0], &ts, sizeof(ts)) == sizeof(ts))
+			if (log->n < MAX_WAKES)
+				log->us[log->n++] = (uint32_t)((now_ns() - ts) / 1000);
+		_exit(0);
+	}
+	*waker = fork();
+	if (*waker == 0) {
+		pin(waker_cpu);
+		close(fds[0]);
+		while ((ts = now_ns()) < end) {
+			if (write(fds[1], &ts, sizeof(ts)) != sizeof(ts))
+				break;
+			spin_until(ts + every_ns);
+		}
+		_exit(0);
+	}
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(int argc, char **argv)
 {
+	int waker_cpu = 0, wake_rt = 0;
+	uint64_t wake_ns = 0;
+	struct wake_log *wlog = NULL;
+	pid_t sleeper = 0, waker = 0;
 	int cpu = 1, seconds = 5, hint = 1, forever = 0;
 	uint64_t section_ns = 20000, gap_ns = 20000, slack_ns = 1000000;
 	uint64_t start, end, t0, t1, d, max_ns = 0, sections = 0, lh = 0;
@@ -100,6 +164,9 @@ int main(int argc, char **argv)
 		{ "slack-us", required_argument, NULL, 'k' },
 		{ "no-hint", no_argument, NULL, 'n' },
 		{ "forever", no_argument, NULL, 'f' },
+		{ "wake-us", required_argument, NULL, 'w' },
+		{ "waker-cpu", required_argument, NULL, 'W' },
+		{ "wake-rt", no_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	pid_t hog;
@@ -114,6 +181,9 @@ int main(int argc, char **argv)
 		case 'k': slack_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'n': hint = 0; break;
 		case 'f': forever = 1; break;
+		case 'w': wake_ns = strtoull(optarg, NULL, 0) * 1000; break;
+		case 'W': waker_cpu = atoi(optarg); break;
+		case 'r': wake_rt = 1; break;
 		default:
 			fprintf(stderr, "usage: holder [--cpu N] [--seconds S] [--section-us U] "
 				"[--gap-us U] [--slack-us U] [--no-hint] [--forever]\n");
@@ -141,6 +211,15 @@ int main(int argc, char **argv)
 	end = start + (uint64_t)seconds * 1000000000ull;
 	hog0 = cpu_time_ns(hog);
 	me0 = cpu_time_ns(getpid());
+	if (wake_ns) {
+		wlog = mmap(NULL, sizeof(*wlog), PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (wlog == MAP_FAILED) {
+			perror("mmap");
+			return 2;
+		}
+		start_wakeups(cpu, waker_cpu, wake_rt, wake_ns, end, wlog, &sleeper, &waker);
+	}
 
 	if (forever) {
 		preempthint_enter();
@@ -179,6 +258,17 @@ int main(int argc, char **argv)
 	d = now_ns() - start;
 	kill(hog, SIGKILL);
 	waitpid(hog, NULL, 0);
+	if (wlog) {
+		waitpid(waker, NULL, 0);	/* it stops at the end time; EOF stops the sleeper */
+		waitpid(sleeper, NULL, 0);
+		qsort(wlog->us, wlog->n, sizeof(wlog->us[0]), cmp_u32);
+		printf("wakeups=%llu\n", (unsigned long long)wlog->n);
+		if (wlog->n) {
+			printf("wake_p50_us=%u\n", wlog->us[wlog->n / 2]);
+			printf("wake_p99_us=%u\n", wlog->us[wlog->n * 99 / 100]);
+			printf("wake_max_us=%u\n", wlog->us[wlog->n - 1]);
+		}
+	}
 
 	printf("pid=%d\n", (int)getpid());
 	printf("sections=%llu\n", (unsigned long long)sections);
