@@ -83,6 +83,13 @@ enum preempthint_cmd {
 	PREEMPTHINT_CMD_GET_STATS,	/* global counters and settings */
 	PREEMPTHINT_CMD_SET,		/* global knobs: DEFAULT_GRACE_US, ENABLED */
 	PREEMPTHINT_CMD_RESET_STATS,	/* zero every counter */
+	/*
+	 * Multicast on PREEMPTHINT_GENL_MCGRP, once a second while anyone
+	 * listens: one message per enabled cgroup (CGROUP_PATH, CGROUP_ID,
+	 * STATS) and one global (REGISTERED, STATS), each with TIME_NS.
+	 * Counters are cumulative; a monitor prints differences.
+	 */
+	PREEMPTHINT_CMD_EVENT_STATS,
 	__PREEMPTHINT_CMD_MAX,
 };
 #define PREEMPTHINT_CMD_MAX (__PREEMPTHINT_CMD_MAX - 1)
@@ -98,6 +105,7 @@ enum preempthint_attr {
 	PREEMPTHINT_A_ENABLED,		/* u8: global switch */
 	PREEMPTHINT_A_REGISTERED,	/* u32: threads with a registered slot */
 	PREEMPTHINT_A_PAD,
+	PREEMPTHINT_A_TIME_NS,		/* u64, CLOCK_MONOTONIC of an event */
 	__PREEMPTHINT_A_MAX,
 };
 #define PREEMPTHINT_A_MAX (__PREEMPTHINT_A_MAX - 1)
