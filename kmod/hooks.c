@@ -27,6 +27,7 @@
 
 #include "defer.h"
 #include "hooks.h"
+#include "policy.h"
 #include "registry.h"
 
 /* ---- tracepoint probes ---- */
@@ -56,6 +57,11 @@ static void ph_tp_exec(void *data, struct task_struct *p, pid_t old_pid, struct 
 {
 	/* The slot belonged to the old address space. */
 	ph_registry_remove(p);
+}
+
+static void ph_tp_cgroup_mkdir(void *data, struct cgroup *cgrp, const char *path)
+{
+	ph_policy_cgroup_created();
 }
 
 /* ---- fprobe handlers ---- */
@@ -140,6 +146,8 @@ static struct ph_tracepoint ph_tracepoints[] = {
 	/* Drop a thread's registration when it exits or execs. */
 	{ "sched_process_exit", ph_tp_exit, false },
 	{ "sched_process_exec", ph_tp_exec, false },
+	/* A service restart recreates its cgroup: policies follow it by path. */
+	{ "cgroup_mkdir", ph_tp_cgroup_mkdir, false },
 };
 
 static struct ph_fprobe ph_fprobes[] = {

@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/workqueue.h>
 #include <net/genetlink.h>
 
 #include "netlink.h"
@@ -83,19 +84,21 @@ static int ph_nl_disable(struct sk_buff *skb, struct genl_info *info)
 	return ph_policy_disable(path, info->extack);
 }
 
+/* One enabled cgroup; @time_ns (events only) is added when non-zero. */
 static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
-			     u32 portid, u32 seq, int flags)
+			     u32 portid, u32 seq, int flags, u8 cmd, u64 time_ns)
 {
 	void *hdr;
 
-	hdr = genlmsg_put(skb, portid, seq, &ph_genl_family, flags, PREEMPTHINT_CMD_GET_POLICY);
+	hdr = genlmsg_put(skb, portid, seq, &ph_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(skb, PREEMPTHINT_A_CGROUP_PATH, pol->path) ||
-	    nla_put_u64_64bit(skb, PREEMPTHINT_A_CGROUP_ID, cgroup_id(pol->cgrp),
+	    nla_put_u64_64bit(skb, PREEMPTHINT_A_CGROUP_ID, cgroup_id(READ_ONCE(pol->cgrp)),
 			      PREEMPTHINT_A_PAD) ||
 	    nla_put_u32(skb, PREEMPTHINT_A_GRACE_US, READ_ONCE(pol->grace_us)) ||
 	    nla_put_u32(skb, PREEMPTHINT_A_MODE, READ_ONCE(pol->mode)) ||
+	    (time_ns && nla_put_u64_64bit(skb, PREEMPTHINT_A_TIME_NS, time_ns, PREEMPTHINT_A_PAD)) ||
 	    ph_nl_put_stats(skb, &pol->stats)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -113,7 +116,7 @@ static int ph_nl_dump_policy(struct sk_buff *skb, struct netlink_callback *cb)
 	rcu_read_lock();
 	for (; (pol = ph_policy_nth(index)) != NULL; index++) {
 		ret = ph_nl_fill_policy(skb, pol, NETLINK_CB(cb->skb).portid,
-					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+					cb->nlh->nlmsg_seq, NLM_F_MULTI, PREEMPTHINT_CMD_GET_POLICY, 0);
 		if (ret)
 			break;
 	}
@@ -176,6 +179,10 @@ static const struct genl_ops ph_genl_ops[] = {
 	{ .cmd = PREEMPTHINT_CMD_RESET_STATS, .doit = ph_nl_reset_stats, .flags = GENL_ADMIN_PERM },
 };
 
+static const struct genl_multicast_group ph_genl_mcgrps[] = {
+	{ .name = PREEMPTHINT_GENL_MCGRP },
+};
+
 static struct genl_family ph_genl_family __ro_after_init = {
 	.name = PREEMPTHINT_GENL_NAME,
 	.version = PREEMPTHINT_GENL_VERSION,
@@ -185,14 +192,78 @@ static struct genl_family ph_genl_family __ro_after_init = {
 	.ops = ph_genl_ops,
 	.n_ops = ARRAY_SIZE(ph_genl_ops),
 	.resv_start_op = PREEMPTHINT_CMD_MAX + 1,
+	.mcgrps = ph_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ph_genl_mcgrps),
 };
+
+/*
+ * Once a second, while anyone listens on the "events" group: every enabled
+ * cgroup's counters and the global ones. Built here, in a worker, because
+ * the scheduler hooks themselves must never allocate or send.
+ */
+static void ph_nl_events_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ph_nl_events_work, ph_nl_events_fn);
+
+static void ph_nl_send_event(struct sk_buff *skb)
+{
+	genlmsg_multicast(&ph_genl_family, skb, 0, 0, GFP_KERNEL);
+}
+
+static void ph_nl_events_fn(struct work_struct *work)
+{
+	u64 now = ktime_get_ns();
+	struct ph_policy *pol;
+	struct sk_buff *skb;
+	unsigned long i;
+	void *hdr;
+	int ret;
+
+	if (!genl_has_listeners(&ph_genl_family, &init_net, 0))
+		goto again;
+
+	for (i = 0;; i++) {
+		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!skb)
+			goto again;
+		rcu_read_lock();
+		pol = ph_policy_nth(i);
+		ret = pol ? ph_nl_fill_policy(skb, pol, 0, 0, 0, PREEMPTHINT_CMD_EVENT_STATS, now)
+			  : -ENOENT;
+		rcu_read_unlock();
+		if (ret) {
+			nlmsg_free(skb);
+			break;
+		}
+		ph_nl_send_event(skb);
+	}
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		goto again;
+	hdr = genlmsg_put(skb, 0, 0, &ph_genl_family, 0, PREEMPTHINT_CMD_EVENT_STATS);
+	if (!hdr || nla_put_u64_64bit(skb, PREEMPTHINT_A_TIME_NS, now, PREEMPTHINT_A_PAD) ||
+	    nla_put_u32(skb, PREEMPTHINT_A_REGISTERED, ph_registry_count()) ||
+	    ph_nl_put_stats(skb, &ph_global_stats)) {
+		nlmsg_free(skb);
+		goto again;
+	}
+	genlmsg_end(skb, hdr);
+	ph_nl_send_event(skb);
+again:
+	schedule_delayed_work(&ph_nl_events_work, HZ);
+}
 
 int ph_netlink_init(void)
 {
-	return genl_register_family(&ph_genl_family);
+	int ret = genl_register_family(&ph_genl_family);
+
+	if (!ret)
+		schedule_delayed_work(&ph_nl_events_work, HZ);
+	return ret;
 }
 
 void ph_netlink_exit(void)
 {
+	cancel_delayed_work_sync(&ph_nl_events_work);
 	genl_unregister_family(&ph_genl_family);
 }

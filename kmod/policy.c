@@ -10,10 +10,14 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "policy.h"
 
 DEFINE_STATIC_KEY_FALSE(ph_policy_active);
+
+static void ph_policy_refresh_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ph_policy_refresh_work, ph_policy_refresh_fn);
 
 static LIST_HEAD(ph_policies);
 static DEFINE_MUTEX(ph_policy_mutex);	/* serialises changes to the list */
@@ -37,9 +41,11 @@ struct ph_policy *ph_policy_match(struct task_struct *p)
 	struct cgroup *cgrp = task_dfl_cgroup(p);
 
 	list_for_each_entry_rcu(pol, &ph_policies, node) {
-		if (!cgroup_is_descendant(cgrp, pol->cgrp))
+		struct cgroup *anc = READ_ONCE(pol->cgrp);
+
+		if (!cgroup_is_descendant(cgrp, anc))
 			continue;
-		if (!best || pol->cgrp->level > best->cgrp->level)
+		if (!best || anc->level > READ_ONCE(best->cgrp)->level)
 			best = pol;
 	}
 	return best;
@@ -111,6 +117,7 @@ int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ex
 	pol->mode = mode;
 	list_add_tail_rcu(&pol->node, &ph_policies);
 	ph_policy_update_key();
+	mod_delayed_work(system_wq, &ph_policy_refresh_work, HZ);
 	pr_info("enabled for cgroup %s (grace %u us, mode %#x)\n", path, grace_us, mode);
 	ret = 0;
 	goto out_unlock;
@@ -189,6 +196,52 @@ void ph_policy_reset_stats(void)
 	ph_stats_reset(&ph_global_stats);
 }
 
+/*
+ * A service restart (systemd removes the unit's cgroup and makes a new one
+ * at the same path) must not lose the policy: policies are kept by path and
+ * follow a recreated cgroup. Runs once a second while any cgroup is enabled,
+ * and at once when a cgroup is created (ph_policy_cgroup_created).
+ */
+static void ph_policy_refresh_fn(struct work_struct *work)
+{
+	struct ph_policy *pol;
+	struct cgroup *cgrp;
+	bool swapped = false;
+
+	mutex_lock(&ph_policy_mutex);
+	list_for_each_entry(pol, &ph_policies, node) {
+		if (!cgroup_is_dead(pol->cgrp))
+			continue;
+		cgrp = cgroup_get_from_path(pol->path);
+		if (IS_ERR(cgrp))
+			continue;	/* not back yet */
+		pol->stale = pol->cgrp;
+		WRITE_ONCE(pol->cgrp, cgrp);
+		swapped = true;
+		pr_info("cgroup %s was recreated; its policy follows the new one\n", pol->path);
+	}
+	if (swapped) {
+		/* Hooks read pol->cgrp under RCU: let them finish with the old one. */
+		synchronize_rcu();
+		list_for_each_entry(pol, &ph_policies, node) {
+			if (pol->stale) {
+				cgroup_put(pol->stale);
+				pol->stale = NULL;
+			}
+		}
+	}
+	if (!list_empty(&ph_policies))
+		queue_delayed_work(system_wq, &ph_policy_refresh_work, HZ);
+	mutex_unlock(&ph_policy_mutex);
+}
+
+/* From the cgroup_mkdir tracepoint (atomic context): look again now. */
+void ph_policy_cgroup_created(void)
+{
+	if (static_branch_unlikely(&ph_policy_active))
+		mod_delayed_work(system_wq, &ph_policy_refresh_work, 0);
+}
+
 int ph_policy_init(void)
 {
 	return 0;
@@ -200,6 +253,7 @@ void ph_policy_exit(void)
 	struct ph_policy *pol, *tmp;
 	LIST_HEAD(dead);
 
+	cancel_delayed_work_sync(&ph_policy_refresh_work);
 	mutex_lock(&ph_policy_mutex);
 	list_splice_init(&ph_policies, &dead);
 	ph_policy_update_key();

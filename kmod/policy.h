@@ -19,7 +19,8 @@ struct cgroup;
 
 struct ph_policy {
 	struct list_head node;
-	struct cgroup *cgrp;	/* reference held while enabled */
+	struct cgroup *cgrp;	/* reference held while enabled; follows a recreated cgroup */
+	struct cgroup *stale;	/* the one it replaced, until readers are done */
 	char *path;		/* as given at enable time, relative to the v2 root */
 	u32 grace_us;
 	u32 mode;		/* PREEMPTHINT_MODE_* */
@@ -43,6 +44,7 @@ bool ph_policy_enabled(void);
 void ph_policy_set_default_grace(u32 grace_us);
 u32 ph_policy_default_grace(void);
 void ph_policy_reset_stats(void);
+void ph_policy_cgroup_created(void);
 
 /* Dump support: the @index-th policy, or NULL past the end. Caller holds RCU. */
 struct ph_policy *ph_policy_nth(unsigned long index);

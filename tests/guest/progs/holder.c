@@ -16,6 +16,9 @@
  * --forever enters once and spins with the hint set for the whole run (a
  * misbehaving holder); --no-hint runs the same loop without the hint.
  *
+ * --fault touches a fresh page inside every section: the holder runs part
+ * of its critical section in the kernel (minor page faults).
+ *
  * --wake-us U adds wakeup preemption from another CPU: a sleeper pinned to
  * the holder's CPU blocks on a pipe that a waker on --waker-cpu writes every
  * U us. --wake-rt makes the sleeper SCHED_FIFO. The sleeper's wakeup latency
@@ -147,7 +150,9 @@ static void start_wakeups(int cpu, int waker_cpu, int rt, uint64_t every_ns, uin
 
 int main(int argc, char **argv)
 {
-	int waker_cpu = 0, wake_rt = 0;
+	int waker_cpu = 0, wake_rt = 0, fault = 0;
+	size_t fault_len = 64u << 20, fault_off = 0;
+	char *fault_mem = NULL;
 	uint64_t wake_ns = 0;
 	struct wake_log *wlog = NULL;
 	pid_t sleeper = 0, waker = 0;
@@ -167,6 +172,7 @@ int main(int argc, char **argv)
 		{ "wake-us", required_argument, NULL, 'w' },
 		{ "waker-cpu", required_argument, NULL, 'W' },
 		{ "wake-rt", no_argument, NULL, 'r' },
+		{ "fault", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	pid_t hog;
@@ -184,6 +190,7 @@ int main(int argc, char **argv)
 		case 'w': wake_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'W': waker_cpu = atoi(optarg); break;
 		case 'r': wake_rt = 1; break;
+		case 'F': fault = 1; break;
 		default:
 			fprintf(stderr, "usage: holder [--cpu N] [--seconds S] [--section-us U] "
 				"[--gap-us U] [--slack-us U] [--no-hint] [--forever]\n");
@@ -198,6 +205,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, "holder: register: %s\n", strerror(-ret));
 			return 1;
 		}
+	}
+
+	if (fault) {
+		fault_mem = mmap(NULL, fault_len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (fault_mem == MAP_FAILED) {
+			perror("mmap");
+			return 2;
+		}
+		/* 4 KiB faults: a huge page's first touch zeroes 2 MiB. */
+		madvise(fault_mem, fault_len, MADV_NOHUGEPAGE);
 	}
 
 	hog = fork();
@@ -238,6 +256,10 @@ int main(int argc, char **argv)
 			if (hint)
 				preempthint_enter();
 			lock();
+			if (fault_mem) {
+				fault_mem[fault_off] = 1;	/* a minor fault */
+				fault_off += 4096;
+			}
 			spin_until(t0 + section_ns);
 			unlock();
 			t1 = now_ns();
@@ -249,6 +271,11 @@ int main(int argc, char **argv)
 			if (d > section_ns + slack_ns)
 				lh++;
 			sections++;
+			if (fault_mem && fault_off >= fault_len) {
+				/* Outside the section: drop the pages to fault again. */
+				madvise(fault_mem, fault_len, MADV_DONTNEED);
+				fault_off = 0;
+			}
 			spin_until(now_ns() + gap_ns);
 		}
 	}

@@ -1,0 +1,61 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Kernel mode. (a) A hinted holder that takes a page fault inside every
+# section is deferred while it runs in the kernel too. (b) The kernel-mode
+# policy, for unpatched programs: a task that lives in syscalls (dd from
+# /dev/zero) next to a hog is preempted inside the kernel when disabled and,
+# with --mode kernel, at its return to user space instead. The kernel's own
+# sched_switch marks a preemption inside the kernel with prev_state=R+.
+. "$(dirname "$0")/../lib.sh"
+
+ph_unload
+ph_load || { not_ok "module loads"; exit 1; }
+mkdir -p $CG/ph-db
+grace=${LAB_GRACE_US:-200}
+T=/sys/kernel/tracing
+
+run() { run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --section-us 20 --gap-us 20 --fault; }
+off=$(run)
+phctl enable --cgroup /ph-db --grace-us $grace
+on=$(run)
+phctl disable --cgroup /ph-db
+diag "faulting holder, disabled: $(echo $off)"
+diag "faulting holder, enabled:  $(echo $on)"
+off_mod=$(kv slot_preempted <<<"$off") on_mod=$(kv slot_preempted <<<"$on")
+off_obs=$(kv lh_observed <<<"$off") on_obs=$(kv lh_observed <<<"$on")
+check "a holder faulting inside its sections is preempted when disabled ($off_mod)" [ "${off_mod:-0}" -ge 50 ]
+check "enabled: its lock-holder preemptions fall by >= 90% ($off_mod -> $on_mod, observed $off_obs -> $on_obs)" \
+	le "$((on_mod * 10))" "$off_mod"
+
+# (b) kernel-mode policy: count dd's preemptions inside the kernel.
+dd_run() {	# prints "inkernel=N atuser=N" for dd's switch-outs while runnable
+	echo 0 >$T/tracing_on
+	echo >$T/trace
+	echo 1 >$T/events/sched/sched_switch/enable
+	echo 1 >$T/tracing_on
+	taskset -c 1 sh -c 'while :; do :; done' &
+	local hog=$!
+	run_in_cgroup /ph-db taskset -c 1 timeout 3 dd if=/dev/zero of=/dev/null bs=64k 2>/dev/null
+	kill $hog
+	echo 0 >$T/tracing_on
+	echo 0 >$T/events/sched/sched_switch/enable
+	echo "inkernel=$(grep -c 'prev_comm=dd .*prev_state=R+ ' $T/trace) atuser=$(grep -c 'prev_comm=dd .*prev_state=R ' $T/trace)"
+}
+off=$(dd_run)
+phctl enable --cgroup /ph-db --grace-us 1000 --mode kernel
+phctl reset-stats
+on=$(dd_run)
+kgrants=$(ph_stat kernel_grants /ph-db) expiries=$(ph_stat expiries /ph-db)
+phctl disable --cgroup /ph-db
+diag "dd next to a hog, disabled: $off; kernel-mode policy: $on (kernel_grants=$kgrants expiries=$expiries)"
+off_k=$(kv inkernel <<<"${off// /$'\n'}") on_k=$(kv inkernel <<<"${on// /$'\n'}")
+on_u=$(kv atuser <<<"${on// /$'\n'}")
+check "disabled: dd is preempted inside the kernel ($off_k times)" [ "${off_k:-0}" -ge 50 ]
+check "kernel-mode policy: preemptions inside the kernel fall by >= 80% ($off_k -> $on_k)" \
+	le "$((on_k * 5))" "$off_k"
+check "kernel-mode policy: dd is preempted at its return to user instead ($on_u)" \
+	[ "${on_u:-0}" -ge "$((off_k / 2))" ]
+check "kernel-mode policy: upgrades were deferred ($kgrants)" [ "${kgrants:-0}" -ge 50 ]
+
+rmdir $CG/ph-db 2>/dev/null
+ph_unload
