@@ -133,6 +133,19 @@ int ph_switch_parse(const char *s, bool *on)
 	return -EINVAL;
 }
 
+int ph_count_parse(const char *s, uint32_t *n)
+{
+	uint32_t v;
+	int ret = ph_u32_parse(s, &v);
+
+	if (ret)
+		return ret;
+	if (!v)
+		return -ERANGE;
+	*n = v;
+	return 0;
+}
+
 int ph_arg_grace(struct ph_ctx *ctx, const char *opt, const char *s, uint32_t *grace_us)
 {
 	int ret = ph_grace_parse(s, grace_us);
@@ -159,6 +172,17 @@ int ph_arg_switch(struct ph_ctx *ctx, const char *opt, const char *s, bool *on)
 		return PH_EXIT_OK;
 	fprintf(ctx->err, "preempthint: %s must be 0 or 1, not '%s'\n", opt, s);
 	return PH_EXIT_USAGE;
+}
+
+int ph_arg_count(struct ph_ctx *ctx, const char *opt, const char *s, uint32_t *n)
+{
+	int ret = ph_count_parse(s, n);
+
+	if (ret == -EINVAL)
+		fprintf(ctx->err, "preempthint: %s wants a number, not '%s'\n", opt, s);
+	else if (ret)
+		fprintf(ctx->err, "preempthint: %s %s is out of range (1..%u)\n", opt, s, UINT32_MAX);
+	return ret ? PH_EXIT_USAGE : PH_EXIT_OK;
 }
 
 int ph_cgroup_args_parse(struct ph_ctx *ctx, const char *cmd, int argc, char **argv,

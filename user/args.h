@@ -33,17 +33,29 @@ int ph_opts_parse(struct ph_ctx *ctx, const char *cmd, int argc, char **argv,
 int ph_grace_parse(const char *s, uint32_t *grace_us);
 int ph_mode_parse(const char *s, uint32_t *mode);
 int ph_switch_parse(const char *s, bool *on);
+int ph_count_parse(const char *s, uint32_t *n);	/* 1..UINT32_MAX */
 const char *ph_mode_name(uint32_t mode);	/* "hint", "kernel", "both" or "?" */
 
 /* The same, printing the error for option @opt: an exit code. */
 int ph_arg_grace(struct ph_ctx *ctx, const char *opt, const char *s, uint32_t *grace_us);
 int ph_arg_mode(struct ph_ctx *ctx, const char *opt, const char *s, uint32_t *mode);
 int ph_arg_switch(struct ph_ctx *ctx, const char *opt, const char *s, bool *on);
+int ph_arg_count(struct ph_ctx *ctx, const char *opt, const char *s, uint32_t *n);
 
 /* cgroup.c: cgroup paths as the kernel wants them ("/a/b", relative to the v2 root). */
 const char *ph_cgroup_normalise(const char *root, const char *in, char *out, size_t len);
 int ph_arg_cgroup(struct ph_ctx *ctx, const char *s, char *out, size_t len);
 int ph_cgroup_check(struct ph_ctx *ctx, const char *path);
+
+/*
+ * cgroup.c: a systemd unit's cgroup, from "systemctl show -P ControlGroup
+ * UNIT". The program run is $PREEMPTHINT_SYSTEMCTL if set (unit tests point
+ * it at a script), else systemctl from PATH. 0 and the path in @out, or
+ * -errno: -ENOENT if it printed nothing (the unit is not running), -EIO if
+ * it failed or could not be run, -ENAMETOOLONG.
+ */
+#define PH_SYSTEMCTL_ENV "PREEMPTHINT_SYSTEMCTL"
+int ph_systemd_cgroup(const char *unit, char *out, size_t len);
 
 struct ph_enable_args {
 	char cgroup[PH_CGROUP_PATH_MAX];
@@ -57,6 +69,13 @@ struct ph_enable_args {
 struct ph_cgroup_args {
 	bool has_cgroup;
 	char cgroup[PH_CGROUP_PATH_MAX];
+};
+
+/* monitor [--cgroup PATH] [--count N] */
+struct ph_monitor_args {
+	bool has_cgroup;
+	char cgroup[PH_CGROUP_PATH_MAX];
+	uint32_t count;		/* intervals to print; 0: until SIGINT or SIGTERM */
 };
 
 struct ph_set_args {
@@ -74,5 +93,6 @@ int ph_enable_args_parse(struct ph_ctx *ctx, int argc, char **argv, struct ph_en
 int ph_disable_args_parse(struct ph_ctx *ctx, int argc, char **argv, struct ph_cgroup_args *a);
 int ph_stats_args_parse(struct ph_ctx *ctx, int argc, char **argv, struct ph_cgroup_args *a);
 int ph_set_args_parse(struct ph_ctx *ctx, int argc, char **argv, struct ph_set_args *a);
+int ph_monitor_args_parse(struct ph_ctx *ctx, int argc, char **argv, struct ph_monitor_args *a);
 
 #endif /* PH_ARGS_H */

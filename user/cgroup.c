@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cgroup paths. The kernel resolves CGROUP_PATH relative to the cgroup v2
+ * cgroup paths, and systemd units as a way to name one. The kernel resolves CGROUP_PATH relative to the cgroup v2
  * root and stores it verbatim as the policy's name, so the CLI sends one
  * canonical spelling ("/a/b", or "/" for the root): then "stats --cgroup"
  * and "disable" find a policy however the operator typed its path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "args.h"
 
@@ -79,10 +83,138 @@ const char *ph_cgroup_normalise(const char *root, const char *in, char *out, siz
 	return NULL;
 }
 
+static bool ph_ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+/* "db.service", not "system.slice/db.service": unit names have no slash. */
+static bool ph_is_unit_name(const char *s)
+{
+	static const char *const types[] = { ".service", ".scope", ".slice" };
+	size_t i;
+
+	if (strchr(s, '/'))
+		return false;
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strlen(s) > strlen(types[i]) && ph_ends_with(s, types[i]))
+			return true;
+	return false;
+}
+
+/* Read all of @fd into @out (NUL-terminated): its length, or -ENAMETOOLONG. */
+static ssize_t ph_read_all(int fd, char *out, size_t len)
+{
+	size_t o = 0;
+	bool overflow = false;
+	char sink[256];
+	ssize_t n;
+
+	for (;;) {
+		if (o + 1 < len)
+			n = read(fd, out + o, len - 1 - o);
+		else
+			n = read(fd, sink, sizeof(sink));	/* drain, so the child can exit */
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (o + 1 < len)
+			o += (size_t)n;
+		else
+			overflow = true;
+	}
+	out[o] = '\0';
+	return overflow ? -ENAMETOOLONG : (ssize_t)o;
+}
+
+int ph_systemd_cgroup(const char *unit, char *out, size_t len)
+{
+	const char *prog = getenv(PH_SYSTEMCTL_ENV);
+	int fds[2], status, null, argc = 0;
+	char *argv[7];
+	ssize_t n;
+	pid_t pid;
+
+	if (!prog || !*prog)
+		prog = "systemctl";
+	argv[argc++] = (char *)prog;
+	argv[argc++] = "show";
+	argv[argc++] = "-P";
+	argv[argc++] = "ControlGroup";
+	/* Only where needed: "-.slice", the root slice, is not an option. */
+	if (unit[0] == '-')
+		argv[argc++] = "--";
+	argv[argc++] = (char *)unit;
+	argv[argc] = NULL;
+	if (pipe(fds))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -EIO;
+	}
+	if (pid == 0) {
+		/* Its stdout to us, its chatter to /dev/null: our error is one line. */
+		null = open("/dev/null", O_RDWR);
+		close(fds[0]);
+		if (dup2(fds[1], STDOUT_FILENO) < 0 ||
+		    (null >= 0 && (dup2(null, STDIN_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)))
+			_exit(127);
+		execvp(prog, argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	n = ph_read_all(fds[0], out, len);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -EIO;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return -EIO;
+	if (n < 0)
+		return (int)n;
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' ' || out[n - 1] == '\t'))
+		out[--n] = '\0';
+	return n ? 0 : -ENOENT;
+}
+
+/* Is @name (relative, no slash) a directory right under the cgroup root? */
+static bool ph_cgroup_is_dir(const char *root, const char *name)
+{
+	char full[PH_CGROUP_PATH_MAX + 512];
+	struct stat st;
+	int n = snprintf(full, sizeof(full), "%s/%s", root, name);
+
+	return n > 0 && (size_t)n < sizeof(full) && !stat(full, &st) && S_ISDIR(st.st_mode);
+}
+
+/*
+ * --cgroup PATH into the kernel's spelling. A systemd unit name that is not
+ * also a directory under the root is first resolved to its unit's cgroup.
+ */
 int ph_arg_cgroup(struct ph_ctx *ctx, const char *s, char *out, size_t len)
 {
-	const char *why = ph_cgroup_normalise(ph_cgroup_root(ctx), s, out, len);
+	const char *root = ph_cgroup_root(ctx), *why;
+	char unit_path[PH_CGROUP_PATH_MAX];
 
+	if (ph_is_unit_name(s) && !ph_cgroup_is_dir(root, s)) {
+		if (ph_systemd_cgroup(s, unit_path, sizeof(unit_path))) {
+			fprintf(ctx->err, "preempthint: cannot resolve systemd unit %s (is it running?)\n",
+				s);
+			return PH_EXIT_FAIL;
+		}
+		why = ph_cgroup_normalise(root, unit_path, out, len);
+		if (!why)
+			return PH_EXIT_OK;
+		fprintf(ctx->err, "preempthint: systemd unit %s: cgroup path '%s': %s\n", s,
+			unit_path, why);
+		return PH_EXIT_FAIL;
+	}
+	why = ph_cgroup_normalise(root, s, out, len);
 	if (!why)
 		return PH_EXIT_OK;
 	fprintf(ctx->err, "preempthint: cgroup path '%s': %s\n", s, why);
@@ -100,13 +232,6 @@ static bool ph_cgroup_root_is_v2(const char *root)
 	if (strcmp(root, PH_CGROUP_ROOT))
 		return true;
 	return !statfs(root, &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC;
-}
-
-static bool ph_ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
 }
 
 /*

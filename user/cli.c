@@ -10,8 +10,9 @@
 
 #define PH_HELP_PATH \
 	"  PATH: a cgroup v2 directory, as " PH_CGROUP_ROOT "/a/b, /a/b or a/b (all\n" \
-	"  relative to " PH_CGROUP_ROOT "), or / for the root. For a systemd unit,\n" \
-	"  'systemctl show -P ControlGroup UNIT' prints the path.\n"
+	"  relative to " PH_CGROUP_ROOT "), or / for the root; or a systemd unit\n" \
+	"  (NAME.service, .scope or .slice, no slash), whose cgroup\n" \
+	"  'systemctl show -P ControlGroup UNIT' prints.\n"
 #define PH_HELP_RANGE \
 	PH_STR(PREEMPTHINT_GRACE_US_MIN) ".." PH_STR(PREEMPTHINT_GRACE_US_MAX)
 
@@ -33,6 +34,16 @@ static const struct ph_command ph_command_table[] = {
 	  "set [--enabled 0|1] [--grace-us N]",
 	  "  --enabled: 0 stops all deferral, keeping every cgroup's policy; 1 resumes.\n"
 	  "  --grace-us: the grace of cgroups enabled without one, " PH_HELP_RANGE " us.\n" },
+	{ "monitor", cmd_monitor, "counters as rates, once a second, until interrupted",
+	  "monitor [--cgroup PATH] [--count N]",
+	  PH_HELP_PATH
+	  "  --cgroup: only this enabled cgroup; without it, every enabled cgroup and\n"
+	  "  the global counters (the line '(global)').\n"
+	  "  --count: stop after N intervals; without it, run until SIGINT or SIGTERM.\n"
+	  "  Text: one line per cgroup per second, with the rates of grants,\n"
+	  "  expiries, yields, refusals, lock-holder preemptions and kernel-mode\n"
+	  "  grants. With -j: one JSON object per line (JSON Lines), with the rates\n"
+	  "  and the exact increases of every counter.\n" },
 	{ "reset-stats", cmd_reset_stats, "zero the global and every cgroup's counters",
 	  "reset-stats", NULL },
 	{ "version", cmd_version, "print the CLI and module versions", "version", NULL },

@@ -57,6 +57,7 @@ int cmd_enable(struct ph_ctx *ctx, int argc, char **argv);
 int cmd_disable(struct ph_ctx *ctx, int argc, char **argv);
 int cmd_set(struct ph_ctx *ctx, int argc, char **argv);
 int cmd_reset_stats(struct ph_ctx *ctx, int argc, char **argv);
+int cmd_monitor(struct ph_ctx *ctx, int argc, char **argv);
 
 /* module.c: facts about the loaded module, read from sysfs. */
 int ph_module_version(const char *sysfs, char *buf, size_t len);
@@ -86,5 +87,6 @@ void ph_json_end(struct ph_json *j);
 void ph_json_str(struct ph_json *j, const char *key, const char *s);	/* NULL: null */
 void ph_json_u64(struct ph_json *j, const char *key, uint64_t v);
 void ph_json_bool(struct ph_json *j, const char *key, bool v);
+void ph_json_double(struct ph_json *j, const char *key, double v, int decimals);
 
 #endif /* PH_CLI_H */

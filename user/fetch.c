@@ -59,6 +59,27 @@ int ph_policy_parse(struct nlattr **tb, void *arg)
 	return ph_nl_stats(tb[PREEMPTHINT_A_STATS], &pol->stats);
 }
 
+/*
+ * An EVENT_STATS message into struct ph_event; path points into the
+ * message. TIME_NS is what ties a round together: without it, a bad message.
+ */
+int ph_event_parse(struct nlattr **tb, void *arg)
+{
+	struct ph_event *ev = arg;
+
+	memset(ev, 0, sizeof(*ev));
+	if (!tb[PREEMPTHINT_A_TIME_NS] || !tb[PREEMPTHINT_A_STATS])
+		return -EBADMSG;
+	ev->time_ns = nla_get_u64(tb[PREEMPTHINT_A_TIME_NS]);
+	if (tb[PREEMPTHINT_A_CGROUP_PATH])
+		ev->path = nla_get_string(tb[PREEMPTHINT_A_CGROUP_PATH]);
+	if (tb[PREEMPTHINT_A_CGROUP_ID])
+		ev->cgroup_id = nla_get_u64(tb[PREEMPTHINT_A_CGROUP_ID]);
+	if (tb[PREEMPTHINT_A_REGISTERED])
+		ev->registered = nla_get_u32(tb[PREEMPTHINT_A_REGISTERED]);
+	return ph_nl_stats(tb[PREEMPTHINT_A_STATS], &ev->stats);
+}
+
 /* Every enabled cgroup, in the kernel's order; free with ph_policies_free. */
 int ph_fetch_policies(struct ph_nl *nl, struct ph_policies *p)
 {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* JSON output: strings with RFC 8259 escaping, and a nesting-aware writer. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include "cli.h"
@@ -106,4 +107,14 @@ void ph_json_bool(struct ph_json *j, const char *key, bool v)
 {
 	ph_json_member(j, key);
 	fputs(v ? "true" : "false", j->out);
+}
+
+/* Fixed-point, @decimals after the point; JSON has no NaN or infinity: those are null. */
+void ph_json_double(struct ph_json *j, const char *key, double v, int decimals)
+{
+	ph_json_member(j, key);
+	if (isfinite(v))
+		fprintf(j->out, "%.*f", decimals, v);
+	else
+		fputs("null", j->out);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <string.h>
+#include <sys/select.h>
 #include <sys/socket.h>
 
 #include <netlink/genl/ctrl.h>
@@ -22,6 +23,7 @@ static const struct nla_policy ph_nl_policy[PREEMPTHINT_A_MAX + 1] = {
 	[PREEMPTHINT_A_VERSION] = { .type = NLA_STRING },
 	[PREEMPTHINT_A_ENABLED] = { .type = NLA_U8 },
 	[PREEMPTHINT_A_REGISTERED] = { .type = NLA_U32 },
+	[PREEMPTHINT_A_TIME_NS] = { .type = NLA_U64 },
 };
 
 /* PREEMPTHINT_STAT_PAD is left out: it is alignment padding for the u64s. */
@@ -279,4 +281,139 @@ int ph_nl_stats(struct nlattr *nest, struct ph_stats *stats)
 		if (tb[i])
 			stats->v[i] = nla_get_u64(tb[i]);
 	return 0;
+}
+
+/* Room for a burst of one message per enabled cgroup while we print. */
+#define PH_NL_RCVBUF (1 << 20)
+
+int ph_nl_subscribe(struct ph_ctx *ctx, struct ph_nl *nl, const char *group)
+{
+	int grp, ctrl, ret;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, PREEMPTHINT_GENL_NAME, group);
+	if (grp == -NLE_OBJ_NOTFOUND) {
+		fprintf(ctx->err, "preempthint: the loaded module has no '%s' multicast group (older than this CLI?)\n",
+			group);
+		return PH_EXIT_UNAVAILABLE;
+	}
+	if (grp < 0) {
+		fprintf(ctx->err, "preempthint: cannot look up the multicast group '%s': %s\n", group,
+			nl_geterror(grp));
+		return PH_EXIT_FAIL;
+	}
+	/* nlctrl's notifications tell us when the family goes away: best effort. */
+	ctrl = genl_ctrl_resolve_grp(nl->sk, "nlctrl", "notify");
+	ret = nl_socket_add_memberships(nl->sk, grp, ctrl > 0 ? ctrl : 0, 0);
+	if (ret == -NLE_PERM) {
+		fprintf(ctx->err, "preempthint: joining '%s': needs CAP_NET_ADMIN; run as root\n", group);
+		return PH_EXIT_NOPERM;
+	}
+	if (ret < 0) {
+		fprintf(ctx->err, "preempthint: cannot join the multicast group '%s': %s\n", group,
+			nl_geterror(ret));
+		return PH_EXIT_FAIL;
+	}
+	(void)nl_socket_set_buffer_size(nl->sk, PH_NL_RCVBUF, 0);
+	return PH_EXIT_OK;
+}
+
+struct ph_nl_sub {
+	struct ph_nl *nl;
+	uint8_t cmd;
+	ph_nl_reply_fn fn;
+	void *arg;
+	int ret;
+	bool done;
+};
+
+/* An nlctrl notification that our family was unregistered. */
+static bool ph_nl_family_gone(const struct ph_nl *nl, struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	const struct genlmsghdr *gh;
+
+	if (!genlmsg_valid_hdr(nlh, 0))
+		return false;
+	gh = nlmsg_data(nlh);
+	if (gh->cmd != CTRL_CMD_DELFAMILY || genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, NULL) < 0 ||
+	    !tb[CTRL_ATTR_FAMILY_ID] || nla_len(tb[CTRL_ATTR_FAMILY_ID]) < (int)sizeof(uint16_t))
+		return false;
+	return nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]) == nl->family;
+}
+
+static int ph_nl_on_event(struct nl_msg *msg, void *arg)
+{
+	struct ph_nl_sub *sub = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	const struct genlmsghdr *gh;
+
+	if (sub->done)
+		return NL_STOP;
+	if (nlh->nlmsg_type == GENL_ID_CTRL) {
+		if (!ph_nl_family_gone(sub->nl, nlh))
+			return NL_OK;
+		sub->ret = -ENODEV;
+		sub->done = true;
+		return NL_STOP;
+	}
+	if (nlh->nlmsg_type != sub->nl->family || !genlmsg_valid_hdr(nlh, 0))
+		return NL_OK;
+	gh = nlmsg_data(nlh);
+	if (gh->cmd != sub->cmd)
+		return NL_OK;
+	sub->ret = ph_nl_parse(nlh, sub->fn, sub->arg);
+	if (!sub->ret)
+		return NL_OK;
+	sub->done = true;
+	return NL_STOP;
+}
+
+int ph_nl_listen(struct ph_nl *nl, uint8_t cmd, ph_nl_reply_fn fn, void *arg,
+		 const sigset_t *waitmask, volatile sig_atomic_t *stop)
+{
+	struct ph_nl_sub sub = { .nl = nl, .cmd = cmd, .fn = fn, .arg = arg };
+	int fd = nl_socket_get_fd(nl->sk), ret;
+	struct nl_cb *cb, *base;
+	fd_set rfds;
+
+	nl->msg[0] = '\0';
+	/* Multicast messages have sequence number 0: nothing to match. */
+	nl_socket_disable_seq_check(nl->sk);
+	base = nl_socket_get_cb(nl->sk);
+	cb = base ? nl_cb_clone(base) : NULL;
+	if (base)
+		nl_cb_put(base);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ph_nl_on_event, &sub);
+
+	while (!sub.done && !*stop) {
+		/*
+		 * libnl retries a read that a signal interrupts, so wait here
+		 * instead: pselect lets SIGINT/SIGTERM in only while it waits,
+		 * and returns when one arrives.
+		 */
+		FD_ZERO(&rfds);
+		FD_SET(fd, &rfds);
+		if (pselect(fd + 1, &rfds, NULL, NULL, NULL, waitmask) < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(nl->msg, sizeof(nl->msg), "waiting for events: %s", strerror(errno));
+			sub.ret = -EIO;
+			break;
+		}
+		ret = nl_recvmsgs(nl->sk, cb);
+		/*
+		 * ENOBUFS (libnl says NOMEM): the socket overflowed and the
+		 * kernel dropped messages. The counters are cumulative, so
+		 * the next ones still add up: go on.
+		 */
+		if (ret >= 0 || ret == -NLE_NOMEM || sub.done)
+			continue;
+		snprintf(nl->msg, sizeof(nl->msg), "netlink: %s", nl_geterror(ret));
+		sub.ret = -EIO;
+		break;
+	}
+	nl_cb_put(cb);
+	return sub.ret < 0 ? sub.ret : 0;
 }

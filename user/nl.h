@@ -10,9 +10,14 @@
  *	ph_nl_close(); ph_nl_fail()	report a failure, pick the exit code
  *
  * ph_nl_request() does all of that for requests without a reply.
+ *
+ *	ph_nl_subscribe(group)		join a multicast group; prints why not
+ *	ph_nl_listen(cmd, fn, arg)	fn(tb) per message of the family's @cmd
  */
 #ifndef PH_NL_H
 #define PH_NL_H
+
+#include <signal.h>
 
 #include <netlink/genl/genl.h>
 
@@ -44,6 +49,18 @@ int ph_nl_fail(struct ph_ctx *ctx, const struct ph_nl *nl, const char *what, int
 int ph_nl_request(struct ph_ctx *ctx, const char *what, uint8_t cmd, ph_nl_fill_fn fill,
 		  const void *arg);
 int ph_nl_parse(struct nlmsghdr *nlh, ph_nl_reply_fn fn, void *arg);
+
+/*
+ * Multicast. ph_nl_subscribe returns an exit code, having said why on
+ * ctx->err. ph_nl_listen calls @fn for each message of the family with
+ * command @cmd until @fn returns non-zero (> 0: done, 0 returned; < 0: that
+ * error), *@stop is set (by a signal handler: only @waitmask is in force
+ * while it waits), or the family goes away (-ENODEV: the module was
+ * unloaded). Other errors are -errno, with nl->msg saying why.
+ */
+int ph_nl_subscribe(struct ph_ctx *ctx, struct ph_nl *nl, const char *group);
+int ph_nl_listen(struct ph_nl *nl, uint8_t cmd, ph_nl_reply_fn fn, void *arg,
+		 const sigset_t *waitmask, volatile sig_atomic_t *stop);
 int ph_nl_stats(struct nlattr *nest, struct ph_stats *stats);
 
 /* fetch.c: 0 or -errno (ph_nl_fail reports it). */
@@ -53,5 +70,8 @@ int ph_fetch_policies(struct ph_nl *nl, struct ph_policies *p);
 /* fetch.c: reply handlers; @arg is a struct ph_global, or ph_policies to append to. */
 int ph_global_parse(struct nlattr **tb, void *arg);
 int ph_policy_parse(struct nlattr **tb, void *arg);
+
+/* fetch.c: an EVENT_STATS message; @arg is a struct ph_event. */
+int ph_event_parse(struct nlattr **tb, void *arg);
 
 #endif /* PH_NL_H */

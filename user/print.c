@@ -140,3 +140,94 @@ void ph_print_stats(struct ph_ctx *ctx, const struct ph_stats *stats,
 	ph_json_stats(&j, stats);
 	ph_json_end(&j);
 }
+
+/* monitor's columns, in order: the counters a person watches, per second. */
+static const struct {
+	int stat;
+	const char *head;
+} ph_monitor_cols[] = {
+	{ PREEMPTHINT_STAT_GRANTS, "grants/s" },
+	{ PREEMPTHINT_STAT_EXPIRIES, "expiries/s" },
+	{ PREEMPTHINT_STAT_YIELDS, "yields/s" },
+	{ PREEMPTHINT_STAT_REFUSALS, "refusals/s" },
+	{ PREEMPTHINT_STAT_LH_PREEMPTIONS, "lh_preempt/s" },
+	{ PREEMPTHINT_STAT_KERNEL_GRANTS, "kgrants/s" },
+};
+
+#define PH_MONITOR_NCOLS (sizeof(ph_monitor_cols) / sizeof(ph_monitor_cols[0]))
+
+/* Text mode only: JSON Lines have no header. */
+void ph_print_monitor_header(struct ph_ctx *ctx)
+{
+	size_t i;
+
+	if (ctx->json)
+		return;
+	fprintf(ctx->out, "%-8s", "time");
+	for (i = 0; i < PH_MONITOR_NCOLS; i++)
+		fprintf(ctx->out, " %12s", ph_monitor_cols[i].head);
+	fprintf(ctx->out, "  cgroup\n");
+}
+
+static void ph_interval_text(FILE *out, const struct ph_interval *iv, time_t wall)
+{
+	char when[16];
+	struct tm tm;
+	size_t i;
+
+	if (!localtime_r(&wall, &tm) || !strftime(when, sizeof(when), "%H:%M:%S", &tm))
+		snprintf(when, sizeof(when), "?");
+	fprintf(out, "%-8s", when);
+	for (i = 0; i < PH_MONITOR_NCOLS; i++)
+		fprintf(out, " %12.1f",
+			ph_rate(iv->delta.v[ph_monitor_cols[i].stat], iv->interval_ns));
+	fprintf(out, "  %s\n", iv->path ? iv->path : "(global)");
+}
+
+/*
+ * One object per line (JSON Lines). "rates" per second, "deltas" exact; both
+ * under the counter names of status and stats. time_ns is the kernel's
+ * CLOCK_MONOTONIC, "time" the wall clock (UTC) when the sample came in.
+ */
+static void ph_interval_json(FILE *out, const struct ph_interval *iv, time_t wall)
+{
+	char when[32];
+	struct ph_json j;
+	struct tm tm;
+	int i;
+
+	ph_json_init(&j, out);
+	ph_json_obj(&j, NULL);
+	if (gmtime_r(&wall, &tm) && strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		ph_json_str(&j, "time", when);
+	else
+		ph_json_str(&j, "time", NULL);
+	ph_json_u64(&j, "time_ns", iv->time_ns);
+	ph_json_u64(&j, "interval_ns", iv->interval_ns);
+	ph_json_str(&j, "cgroup", iv->path);
+	if (iv->path)
+		ph_json_u64(&j, "id", iv->cgroup_id);
+	else
+		ph_json_u64(&j, "registered", iv->registered);
+	ph_json_obj(&j, "rates");
+	for (i = PREEMPTHINT_STAT_GRANTS; i < PREEMPTHINT_STAT_PAD; i++)
+		if (ph_stat_is_counter(i) && i != PREEMPTHINT_STAT_GRANT_NS_SUM)
+			ph_json_double(&j, ph_stat_names[i], ph_rate(iv->delta.v[i], iv->interval_ns),
+				       3);
+	ph_json_end(&j);
+	ph_json_obj(&j, "deltas");
+	for (i = PREEMPTHINT_STAT_GRANTS; i < PREEMPTHINT_STAT_PAD; i++)
+		if (ph_stat_is_counter(i))
+			ph_json_u64(&j, ph_stat_names[i], iv->delta.v[i]);
+	ph_json_end(&j);
+	ph_json_end(&j);
+}
+
+/* @wall: when the sample arrived, for the time column. */
+void ph_print_interval(struct ph_ctx *ctx, const struct ph_interval *iv, time_t wall)
+{
+	if (ctx->json)
+		ph_interval_json(ctx->out, iv, wall);
+	else
+		ph_interval_text(ctx->out, iv, wall);
+}
