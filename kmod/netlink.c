@@ -180,7 +180,7 @@ static const struct genl_ops ph_genl_ops[] = {
 };
 
 static const struct genl_multicast_group ph_genl_mcgrps[] = {
-	{ .name = PREEMPTHINT_GENL_MCGRP },
+	{ .name = PREEMPTHINT_GENL_MCGRP, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
 static struct genl_family ph_genl_family __ro_after_init = {

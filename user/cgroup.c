@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * cgroup paths, and systemd units as a way to name one. The kernel resolves CGROUP_PATH relative to the cgroup v2
- * root and stores it verbatim as the policy's name, so the CLI sends one
- * canonical spelling ("/a/b", or "/" for the root): then "stats --cgroup"
- * and "disable" find a policy however the operator typed its path.
+ * cgroup paths, and systemd units as a way to name one. The kernel resolves
+ * CGROUP_PATH relative to the cgroup v2 root and stores it verbatim as the
+ * policy's name, so the CLI sends one canonical spelling ("/a/b", or "/" for
+ * the root): then "stats --cgroup" and "disable" find a policy however the
+ * operator typed its path.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -398,7 +398,8 @@ int ph_nl_listen(struct ph_nl *nl, uint8_t cmd, ph_nl_reply_fn fn, void *arg,
 		if (pselect(fd + 1, &rfds, NULL, NULL, NULL, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
-			snprintf(nl->msg, sizeof(nl->msg), "waiting for events: %s", strerror(errno));
+			snprintf(nl->msg, sizeof(nl->msg), "waiting for events: %s",
+				 strerror(errno));
 			sub.ret = -EIO;
 			break;
 		}

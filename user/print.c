@@ -194,6 +194,7 @@ static void ph_interval_json(FILE *out, const struct ph_interval *iv, time_t wal
 	char when[32];
 	struct ph_json j;
 	struct tm tm;
+	double rate;
 	int i;
 
 	ph_json_init(&j, out);
@@ -210,10 +211,12 @@ static void ph_interval_json(FILE *out, const struct ph_interval *iv, time_t wal
 	else
 		ph_json_u64(&j, "registered", iv->registered);
 	ph_json_obj(&j, "rates");
-	for (i = PREEMPTHINT_STAT_GRANTS; i < PREEMPTHINT_STAT_PAD; i++)
-		if (ph_stat_is_counter(i) && i != PREEMPTHINT_STAT_GRANT_NS_SUM)
-			ph_json_double(&j, ph_stat_names[i], ph_rate(iv->delta.v[i], iv->interval_ns),
-				       3);
+	for (i = PREEMPTHINT_STAT_GRANTS; i < PREEMPTHINT_STAT_PAD; i++) {
+		if (!ph_stat_is_counter(i) || i == PREEMPTHINT_STAT_GRANT_NS_SUM)
+			continue;
+		rate = ph_rate(iv->delta.v[i], iv->interval_ns);
+		ph_json_double(&j, ph_stat_names[i], rate, 3);
+	}
 	ph_json_end(&j);
 	ph_json_obj(&j, "deltas");
 	for (i = PREEMPTHINT_STAT_GRANTS; i < PREEMPTHINT_STAT_PAD; i++)

@@ -71,7 +71,7 @@ struct ph_interval {
 	uint64_t time_ns;	/* the end of the interval, as struct ph_event */
 	uint64_t interval_ns;	/* never 0 */
 	uint32_t registered;
-	struct ph_stats delta;	/* increase of each counter; GRANT_NS_MAX: its current value */
+	struct ph_stats delta;	/* each counter's increase; GRANT_NS_MAX: its value */
 };
 
 /* The previous sample of one cgroup (or of the global counters). */
@@ -87,7 +87,7 @@ struct ph_baseline {
  * message, all with the same TIME_NS; the global message ends a round.
  */
 struct ph_monitor {
-	const char *filter;	/* one cgroup's path, or NULL: every cgroup and the global line */
+	const char *filter;	/* one cgroup's path; NULL: every cgroup and the global */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC when we joined the group; 0: unknown */
 	uint64_t round_ns;	/* TIME_NS of the last round seen to its end; 0: none yet */
 	unsigned long intervals; /* rounds ended since the first: intervals reported */
@@ -102,7 +102,8 @@ struct ph_monitor {
 
 uint64_t ph_counter_delta(uint64_t prev, uint64_t cur);
 bool ph_stat_is_counter(int stat);
-void ph_stats_delta(const struct ph_stats *prev, const struct ph_stats *cur, struct ph_stats *delta);
+void ph_stats_delta(const struct ph_stats *prev, const struct ph_stats *cur,
+		    struct ph_stats *delta);
 double ph_rate(uint64_t delta, uint64_t interval_ns);
 void ph_monitor_init(struct ph_monitor *m, const char *filter, uint64_t start_ns);
 int ph_monitor_feed(struct ph_monitor *m, const struct ph_event *ev, struct ph_interval *iv);

@@ -311,6 +311,165 @@ static void test_cgroup_check(void)
 	run_free(&r);
 }
 
+/* An executable script in @dir standing in for systemctl; returns its path. */
+static const char *fake_systemctl(const char *dir, const char *name, const char *body)
+{
+	static char paths[4][512];
+	static int next;
+	char *path = paths[next++ % 4];
+	char text[1200];
+
+	snprintf(text, sizeof(text), "#!/bin/sh\n%s", body);
+	writef(dir, name, text);
+	snprintf(path, sizeof(paths[0]), "%s/%s", dir, name);
+	if (chmod(path, 0755))
+		abort();
+	return path;
+}
+
+/* ph_arg_cgroup with @root as the cgroup root and @prog as systemctl. */
+static struct run arg_cgroup(const char *root, const char *prog, const char *in, char *out)
+{
+	struct ph_ctx ctx = { .sysfs = "/nonexistent", .cgroup_root = root };
+	struct run r;
+
+	setenv(PH_SYSTEMCTL_ENV, prog, 1);
+	run_begin(&r, &ctx);
+	r.rc = ph_arg_cgroup(&ctx, in, out, PH_CGROUP_PATH_MAX);
+	run_end(&ctx);
+	return r;
+}
+
+static void test_systemd(void)
+{
+	char *bin = temp_dir("bin"), *root = temp_dir("cgroup"), *log;
+	char out[PH_CGROUP_PATH_MAX], logpath[128], args[256] = "";
+	const char *ok, *empty, *fail, *noisy;
+	struct run r;
+	FILE *f;
+	int ret;
+
+	/* The script checks its arguments and logs them, then answers like systemd. */
+	snprintf(logpath, sizeof(logpath), "%s/args.log", bin);
+	log = logpath;
+	{
+		char body[1024];
+
+		snprintf(body, sizeof(body),
+			 "echo \"$*\" >>'%s'\n"
+			 "[ \"$1 $2 $3\" = 'show -P ControlGroup' ] || exit 3\n"
+			 "[ \"$4\" = -- ] && shift\n"
+			 "case $4 in -.slice) echo /;; *) echo \"/system.slice/$4\";; esac\n", log);
+		ok = fake_systemctl(bin, "ok", body);
+	}
+	empty = fake_systemctl(bin, "empty", "echo\n");
+	fail = fake_systemctl(bin, "fail", "echo /system.slice/x.service; exit 1\n");
+	noisy = fake_systemctl(bin, "noisy", "echo 'Failed to connect to bus' >&2; exit 1\n");
+
+	setenv(PH_SYSTEMCTL_ENV, ok, 1);
+	ret = ph_systemd_cgroup("postgresql@17-main.service", out, sizeof(out));
+	f = fopen(log, "r");
+	if (f) {
+		if (!fgets(args, sizeof(args), f))
+			args[0] = '\0';
+		fclose(f);
+	}
+	TAP_CHECK(ret == 0 && !strcmp(out, "/system.slice/postgresql@17-main.service"),
+		  "resolution: the unit's ControlGroup, trailing newline dropped (%d, '%s')", ret,
+		  ret ? "" : out);
+	TAP_CHECK(!strcmp(args, "show -P ControlGroup postgresql@17-main.service\n"),
+		  "resolution runs 'systemctl show -P ControlGroup UNIT' (%s)", flat(args));
+
+	setenv(PH_SYSTEMCTL_ENV, empty, 1);
+	TAP_CHECK(ph_systemd_cgroup("db.service", out, sizeof(out)) == -ENOENT,
+		  "resolution: empty output (unit not running) is -ENOENT");
+	setenv(PH_SYSTEMCTL_ENV, fail, 1);
+	TAP_CHECK(ph_systemd_cgroup("db.service", out, sizeof(out)) == -EIO,
+		  "resolution: a failing program is -EIO, whatever it printed");
+	setenv(PH_SYSTEMCTL_ENV, "/nonexistent/systemctl", 1);
+	TAP_CHECK(ph_systemd_cgroup("db.service", out, sizeof(out)) == -EIO,
+		  "resolution: a missing program is -EIO");
+	setenv(PH_SYSTEMCTL_ENV, ok, 1);
+	TAP_CHECK(ph_systemd_cgroup("db.service", out, 10) == -ENAMETOOLONG,
+		  "resolution: output longer than the buffer is refused, not cut");
+
+	r = arg_cgroup(root, ok, "db.service", out);
+	TAP_CHECK(r.rc == 0 && !strcmp(out, "/system.slice/db.service") && !r.err[0],
+		  "--cgroup db.service: resolved through systemctl (%s)", flat(r.err));
+	run_free(&r);
+
+	r = arg_cgroup(root, ok, "user.slice", out);
+	TAP_CHECK(r.rc == 0 && !strcmp(out, "/system.slice/user.slice"),
+		  "--cgroup NAME.slice is resolved too");
+	run_free(&r);
+
+	r = arg_cgroup(root, ok, "session-4.scope", out);
+	TAP_CHECK(r.rc == 0 && !strcmp(out, "/system.slice/session-4.scope"),
+		  "--cgroup NAME.scope is resolved too");
+	run_free(&r);
+
+	r = arg_cgroup(root, ok, "-.slice", out);
+	TAP_CHECK(r.rc == 0 && !strcmp(out, "/"),
+		  "--cgroup -.slice (the root slice) is passed after '--' and gives / (%s)",
+		  flat(r.err));
+	run_free(&r);
+
+	mkdirf(root, "db.service");
+	r = arg_cgroup(root, fail, "db.service", out);
+	TAP_CHECK(r.rc == 0 && !strcmp(out, "/db.service"),
+		  "a unit name that is a directory under the root is that directory (%s)",
+		  flat(r.err));
+	run_free(&r);
+
+	r = arg_cgroup(root, fail, "system.slice/web.service", out);
+	TAP_CHECK(r.rc == 0 && !strcmp(out, "/system.slice/web.service"),
+		  "a path with a slash is a path, never a unit");
+	run_free(&r);
+
+	r = arg_cgroup(root, fail, "web.servicex", out);
+	TAP_CHECK(r.rc == 0 && !strcmp(out, "/web.servicex"), "other names are paths");
+	run_free(&r);
+
+	r = arg_cgroup(root, empty, "web.service", out);
+	TAP_CHECK(r.rc == PH_EXIT_FAIL &&
+		  !strcmp(r.err, "preempthint: cannot resolve systemd unit web.service (is it running?)\n"),
+		  "empty output: one-line error, exit 1 (%s)", flat(r.err));
+	run_free(&r);
+
+	r = arg_cgroup(root, noisy, "web.service", out);
+	TAP_CHECK(r.rc == PH_EXIT_FAIL &&
+		  !strcmp(r.err, "preempthint: cannot resolve systemd unit web.service (is it running?)\n"),
+		  "a failing program: the same one line, its own stderr kept out (%s)",
+		  flat(r.err));
+	run_free(&r);
+
+	r = arg_cgroup(root, "/nonexistent/systemctl", "web.service", out);
+	TAP_CHECK(r.rc == PH_EXIT_FAIL && strstr(r.err, "cannot resolve systemd unit web.service"),
+		  "a missing program: the same error (%s)", flat(r.err));
+	run_free(&r);
+
+	{
+		struct ph_enable_args e;
+		struct ph_cgroup_args c;
+
+		setenv(PH_SYSTEMCTL_ENV, ok, 1);
+		r = parse(enable_parse, &e, "enable", "--cgroup", "ph-unit-test.service", NULL);
+		TAP_CHECK(r.rc == 0 && !strcmp(e.cgroup, "/system.slice/ph-unit-test.service"),
+			  "enable --cgroup UNIT sends the unit's cgroup (%s)", flat(r.err));
+		run_free(&r);
+		r = parse(disable_parse, &c, "disable", "--cgroup=ph-unit-test.service", NULL);
+		TAP_CHECK(r.rc == 0 && !strcmp(c.cgroup, "/system.slice/ph-unit-test.service"),
+			  "disable --cgroup=UNIT too (%s)", flat(r.err));
+		run_free(&r);
+		setenv(PH_SYSTEMCTL_ENV, empty, 1);
+		r = parse(stats_parse, &c, "stats", "--cgroup", "ph-unit-test.service", NULL);
+		TAP_CHECK(r.rc == PH_EXIT_FAIL && strstr(r.err, "cannot resolve systemd unit"),
+			  "stats --cgroup UNIT fails with the unit's error when it is not running");
+		run_free(&r);
+	}
+	unsetenv(PH_SYSTEMCTL_ENV);
+}
+
 int main(void)
 {
 	test_paths();
@@ -318,6 +477,7 @@ int main(void)
 	test_enable_args();
 	test_other_args();
 	test_cgroup_check();
+	test_systemd();
 	temp_cleanup();
 	return tap_done();
 }

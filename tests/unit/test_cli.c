@@ -96,7 +96,7 @@ static void test_json(void)
 static void test_commands(void)
 {
 	static const char *const names[] = {
-		"status", "stats", "enable", "disable", "set", "reset-stats",
+		"status", "stats", "enable", "disable", "set", "reset-stats", "monitor",
 	};
 	struct run r;
 	size_t i;
@@ -114,6 +114,17 @@ static void test_commands(void)
 		  "'help enable' prints the synopsis");
 	TAP_CHECK(strstr(r.out, "systemctl show -P ControlGroup") != NULL,
 		  "'help enable' explains PATH, systemd units included");
+	run_free(&r);
+
+	r = run_cli("/nonexistent", "help", "monitor", NULL);
+	TAP_CHECK(r.rc == 0 && strstr(r.out, "usage: preempthint [-j] monitor [--cgroup PATH] "
+				       "[--count N]\n") && strstr(r.out, "JSON Lines"),
+		  "'help monitor' prints the synopsis and the output formats");
+	run_free(&r);
+
+	r = run_cli("/nonexistent", "monitor", "--count", NULL);
+	TAP_CHECK(r.rc == PH_EXIT_USAGE && strstr(r.err, "option '--count' needs a value"),
+		  "monitor --count without N is a usage error (%s)", flat(r.err));
 	run_free(&r);
 
 	r = run_cli("/nonexistent", "disable", "--help", NULL);
@@ -146,6 +157,9 @@ static void test_unavailable(void)
 		{ "disable", "--cgroup", "/ph-db" },
 		{ "set", "--enabled", "1" },
 		{ "reset-stats" },
+		{ "monitor" },
+		{ "monitor", "--count", "1" },
+		{ "monitor", "--cgroup", "/ph-db" },
 	};
 	const char *msg = "preempthint: module not loaded (modprobe preempthint)\n";
 	char *cgroot = temp_dir("cgroup"), *sysfs = fake_sysfs("0.1.0");

@@ -75,6 +75,21 @@ exit_is 77 "an unprivileged user cannot disable" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all $PH_CLI disable --cgroup /ph-cli
 check "no error changed the policies ($(policies))" [ "$(policies)" = "$state" ]
 
+# monitor: per-second rates from the events group, as JSON lines.
+run_in_cgroup /ph-cli/a "$PH_PROGS/holder" --cpu 1 --seconds 6 >/dev/null &
+sleep 0.5
+mon=$(timeout 30 $PH_CLI -j monitor --cgroup /ph-cli/a --count 3)
+wait
+diag "monitor: $(head -c 400 <<<"$mon")"
+check "monitor -j prints 3 JSON lines for the cgroup with grants/s > 0" python3 -c '
+import json, sys
+lines = [json.loads(l) for l in sys.argv[1].splitlines() if l.strip()]
+mine = [l for l in lines if l.get("cgroup") == "/ph-cli/a"]
+assert len(mine) == 3, lines
+assert max(l["rates"]["grants"] for l in mine) > 0, mine' "$mon"
+exit_is 77 "an unprivileged user cannot monitor" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all $PH_CLI monitor --count 1
+
 # A restart removes the service's cgroup and makes a new one at the same path.
 phctl disable --cgroup /ph-cli/a
 rmdir $CG/ph-cli/a
