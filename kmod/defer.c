@@ -19,8 +19,10 @@
  * sched_ext, migration and priority-change requests pass untouched, and an
  * RT or deadline task waking on a CPU ends the extension running there.
  *
- * Bounds: one grant at a time per CPU and one per scheduling stint (until
- * the task is switched out or yields), each limited by the hrtimer; a task
+ * An extension ends when its task yields, enters the scheduler (even if the
+ * scheduler then keeps it on the CPU) or is switched out, or when the timer
+ * fires. Bounds: one grant at a time per CPU and one per scheduling stint
+ * (until the task enters the scheduler), each limited by the hrtimer; a task
  * that overruns its grace gets no grant until it has left its section and
  * yielded; a task that writes garbage into its hint word gets none again.
  */

@@ -164,6 +164,12 @@ static struct ph_fprobe ph_fprobes[] = {
 	  { .entry_handler = ph_fp_hrtick_entry, .exit_handler = ph_fp_hrtick_exit }, true },
 	/* A granted task that yields gives its extension back. */
 	{ "do_sched_yield", { .entry_handler = ph_fp_yield_entry }, false },
+	/*
+	 * So does one that enters the scheduler (the lazy bit at its return to
+	 * user, or blocking): the request was honoured even when the
+	 * scheduler picks the same task again and no sched_switch follows.
+	 */
+	{ "schedule", { .entry_handler = ph_fp_yield_entry }, false },
 };
 
 /* ---- lookup and the load-time check ---- */
