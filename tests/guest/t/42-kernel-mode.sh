@@ -54,10 +54,11 @@ diag "dd next to a hog, disabled: $off; kernel-mode policy: $on (kernel_grants=$
 off_k=$(kv inkernel <<<"${off// /$'\n'}") on_k=$(kv inkernel <<<"${on// /$'\n'}")
 on_u=$(kv atuser <<<"${on// /$'\n'}")
 check "disabled: dd is preempted inside the kernel ($off_k times)" [ "${off_k:-0}" -ge 50 ]
-# Measured 73-80% (lazy and full); some hrtick requests that hit kernel
-# mode are not yet classified (open item in README), hence 60%.
-check "kernel-mode policy: preemptions inside the kernel fall by >= 60% ($off_k -> $on_k)" \
-	le "$((on_k * 5))" "$((off_k * 2))"
+# Measured 66-81% (lazy and full); some hrtick requests that hit kernel
+# mode are not yet classified (open item in README), hence 50%. Without the
+# policy working the count does not fall at all.
+check "kernel-mode policy: preemptions inside the kernel fall by >= 50% ($off_k -> $on_k)" \
+	le "$((on_k * 2))" "$off_k"
 check "kernel-mode policy: dd is preempted at its return to user instead ($on_u)" \
 	[ "${on_u:-0}" -ge "$((off_k / 2))" ]
 check "kernel-mode policy: upgrades were deferred ($kgrants)" [ "${kgrants:-0}" -ge 50 ]
