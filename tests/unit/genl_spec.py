@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """
-user/preempthint-genl.yaml against include/preempthint.h: every enum entry
+include/preempthint-genl.yaml against include/preempthint.h: every enum entry
 of the header is in the spec with the same name and value, and the spec has
 nothing the header lacks; the family's defines, the attribute types the
 header's comments give, and the spec's own references agree. Prints TAP.
@@ -16,7 +16,7 @@ import sys
 
 TOP = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 HEADER = os.path.join(TOP, "include", "preempthint.h")
-SPEC = os.path.join(TOP, "user", "preempthint-genl.yaml")
+SPEC = os.path.join(TOP, "include", "preempthint-genl.yaml")
 
 n = 0
 failed = 0
