@@ -162,11 +162,10 @@ static struct ph_fprobe ph_fprobes[] = {
 	/* The hrtick timer: slice expiry between ticks (HRTICK, on in 7.x). */
 	{ "hrtick",
 	  { .entry_handler = ph_fp_hrtick_entry, .exit_handler = ph_fp_hrtick_exit }, true },
-	/* A granted task that yields gives its extension back. */
-	{ "do_sched_yield", { .entry_handler = ph_fp_yield_entry }, false },
 	/*
-	 * So does one that enters the scheduler (the lazy bit at its return to
-	 * user, or blocking): the request was honoured even when the
+	 * A granted task that enters the scheduler gives its extension back:
+	 * sched_yield (do_sched_yield ends in schedule()), the lazy bit at its
+	 * return to user, or blocking. The request was honoured even when the
 	 * scheduler picks the same task again and no sched_switch follows.
 	 */
 	{ "schedule", { .entry_handler = ph_fp_yield_entry }, false },
