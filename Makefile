@@ -2,7 +2,8 @@
 #
 #   make                 build the module (against KDIR) and the CLI
 #   make lab             boot a Debian 7.x guest with the module loaded (demo)
-#   make check           host unit tests + the guest suite (lazy and full)
+#   make check           host unit tests + the guest suites: amd64 (lazy, full), arm64 (lazy)
+#   make check-arm64     the arm64 guest suite only (qemu-system-aarch64, TCG)
 #   make unit            host unit tests only
 #   make bench-holder    holder-vs-hog benchmark: disabled / hint / kernel-mode policy
 #   make bench-hint-cost ns per enter/leave pair beside a bare loop and a syscall
@@ -21,12 +22,15 @@ $(error preempthint supports ARCH=x86_64 or ARCH=arm64, not ARCH=$(ARCH))
 endif
 endif
 
-# Lab parameters: `make check LAB_KERNEL=7.3.4+deb13-amd64 LAB_MODES="lazy"`.
+# Lab parameters: `make check LAB_KERNEL=7.3.4+deb13-amd64 LAB_MODES="lazy"`,
+# `make lab LAB_ARCH=arm64`, `make check LAB_ARCHES=amd64`.
 LAB_KERNEL ?= newest
 LAB_MODES ?= lazy full
-export LAB_KERNEL LAB_MODES
+LAB_ARCH ?= amd64
+LAB_ARCHES ?= amd64 arm64
+export LAB_KERNEL LAB_MODES LAB_ARCH LAB_ARCHES
 
-.PHONY: all module user unit check lab lab-shell bench-holder bench-hint-cost clean version
+.PHONY: all module user unit check check-arm64 lab lab-shell bench-holder bench-hint-cost clean version
 
 all: module user
 
@@ -43,6 +47,9 @@ unit: user
 
 check:
 	tests/lab/check.sh
+
+check-arm64:
+	LAB_ARCHES=arm64 LAB_BASELINE=0 tests/lab/check.sh
 
 lab:
 	tests/lab/demo.sh

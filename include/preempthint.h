@@ -106,6 +106,7 @@ enum preempthint_attr {
 	PREEMPTHINT_A_REGISTERED,	/* u32: threads with a registered slot */
 	PREEMPTHINT_A_PAD,
 	PREEMPTHINT_A_TIME_NS,		/* u64, CLOCK_MONOTONIC of an event */
+	PREEMPTHINT_A_PREEMPT_MODEL,	/* string: the kernel's model now (lazy, full, rt) */
 	__PREEMPTHINT_A_MAX,
 };
 #define PREEMPTHINT_A_MAX (__PREEMPTHINT_A_MAX - 1)

@@ -35,8 +35,8 @@
 #include <linux/sched.h>
 #include <linux/sched/rt.h>
 #include <linux/timekeeping.h>
-#include <asm/irq_regs.h>
 
+#include "arch.h"
 #include "defer.h"
 #include "policy.h"
 #include "registry.h"
@@ -137,7 +137,7 @@ static void ph_force_resched(struct task_struct *p)
 {
 	set_tsk_need_resched(p);
 	if (p == current)
-		set_preempt_need_resched();
+		ph_arch_fold_need_resched();
 	else
 		kick_process(p);
 }
@@ -241,7 +241,7 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		if (tif == TIF_NEED_RESCHED) {
 			clear_tsk_thread_flag(p, TIF_NEED_RESCHED);
 			if (cpu == smp_processor_id())
-				clear_preempt_need_resched();
+				ph_arch_unfold_need_resched();
 		}
 	} else {
 		/*
@@ -250,10 +250,25 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		 */
 		set_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY);
 		clear_tsk_thread_flag(p, TIF_NEED_RESCHED);
-		clear_preempt_need_resched();
+		ph_arch_unfold_need_resched();
 	}
 out:
 	rcu_read_unlock();
+}
+
+/*
+ * The model the kernel runs now: PREEMPT_DYNAMIC kernels switch at run time,
+ * so ask every time. Deferral matters for lazy and full; rt is never ours.
+ */
+const char *ph_preempt_model(void)
+{
+	if (preempt_model_lazy())
+		return "lazy";
+	if (preempt_model_full())
+		return "full";
+	if (preempt_model_rt())
+		return "rt";
+	return "other";
 }
 
 void ph_defer_resched_enter(void)
@@ -284,13 +299,12 @@ void ph_defer_lazy_enter(void)
 void ph_defer_tick_enter(bool hrtick)
 {
 	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
-	struct pt_regs *regs = get_irq_regs();
 
 	if (hrtick)
 		c->in_hrtick = true;
 	else
 		c->in_tick = true;
-	c->tick_user = regs && user_mode(regs);
+	c->tick_user = ph_arch_irq_from_user();
 	c->in_lazy = false;
 }
 

@@ -6,6 +6,7 @@
 
 void ph_defer_init(void);
 void ph_defer_end_all(void);
+const char *ph_preempt_model(void);	/* "lazy", "full", "rt" or "other" */
 
 /* Called by the hooks (hooks.c), always with preemption disabled. */
 void ph_defer_resched_enter(void);

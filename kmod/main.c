@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 
 #include "preempthint.h"
+#include "arch.h"
 #include "defer.h"
 #include "device.h"
 #include "hooks.h"
@@ -27,17 +28,6 @@ static char *extra_hooks;
 module_param(extra_hooks, charp, 0444);
 MODULE_PARM_DESC(extra_hooks,
 		 "comma-separated kernel functions to require besides the built-in set (lab self-test)");
-
-static const char *ph_preempt_model(void)
-{
-	if (preempt_model_lazy())
-		return "lazy";
-	if (preempt_model_full())
-		return "full";
-	if (preempt_model_rt())
-		return "rt";
-	return "other";
-}
 
 static int __init ph_init(void)
 {
@@ -67,8 +57,8 @@ static int __init ph_init(void)
 	if (ret)
 		goto err_device;
 
-	pr_info("version %s loaded, preemption model %s\n", PREEMPTHINT_VERSION,
-		ph_preempt_model());
+	pr_info("version %s (%s) loaded, preemption model %s\n", PREEMPTHINT_VERSION,
+		PH_ARCH_NAME, ph_preempt_model());
 	return 0;
 
 err_device:

@@ -11,6 +11,7 @@
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 
+#include "defer.h"
 #include "netlink.h"
 #include "policy.h"
 #include "registry.h"
@@ -141,6 +142,7 @@ static int ph_nl_get_stats(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u8(msg, PREEMPTHINT_A_ENABLED, ph_policy_enabled()) ||
 	    nla_put_u32(msg, PREEMPTHINT_A_GRACE_US, ph_policy_default_grace()) ||
 	    nla_put_u32(msg, PREEMPTHINT_A_REGISTERED, ph_registry_count()) ||
+	    nla_put_string(msg, PREEMPTHINT_A_PREEMPT_MODEL, ph_preempt_model()) ||
 	    ph_nl_put_stats(msg, &ph_global_stats))
 		goto err_free;
 	genlmsg_end(msg, hdr);

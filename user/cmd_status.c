@@ -31,7 +31,11 @@ int cmd_status(struct ph_ctx *ctx, int argc, char **argv)
 	/* sysfs is the module's own word; the netlink reply serves if it is unreadable. */
 	if (ph_module_version(ctx->sysfs, st.module, sizeof(st.module)))
 		snprintf(st.module, sizeof(st.module), "%s", st.global.version);
-	ph_preempt_mode(ctx->sysfs, st.preempt, sizeof(st.preempt));
+	/* The module asks the kernel; debugfs serves an older module. */
+	if (st.global.preempt[0])
+		snprintf(st.preempt, sizeof(st.preempt), "%s", st.global.preempt);
+	else
+		ph_preempt_mode(ctx->sysfs, st.preempt, sizeof(st.preempt));
 	ph_print_status(ctx, &st);
 out:
 	ph_policies_free(&st.policies);

@@ -19,6 +19,9 @@ int ph_global_parse(struct nlattr **tb, void *arg)
 		g->grace_us = nla_get_u32(tb[PREEMPTHINT_A_GRACE_US]);
 	if (tb[PREEMPTHINT_A_REGISTERED])
 		g->registered = nla_get_u32(tb[PREEMPTHINT_A_REGISTERED]);
+	if (tb[PREEMPTHINT_A_PREEMPT_MODEL])
+		snprintf(g->preempt, sizeof(g->preempt), "%s",
+			 nla_get_string(tb[PREEMPTHINT_A_PREEMPT_MODEL]));
 	return ph_nl_stats(tb[PREEMPTHINT_A_STATS], &g->stats);
 }
 

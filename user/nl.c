@@ -24,6 +24,7 @@ static const struct nla_policy ph_nl_policy[PREEMPTHINT_A_MAX + 1] = {
 	[PREEMPTHINT_A_ENABLED] = { .type = NLA_U8 },
 	[PREEMPTHINT_A_REGISTERED] = { .type = NLA_U32 },
 	[PREEMPTHINT_A_TIME_NS] = { .type = NLA_U64 },
+	[PREEMPTHINT_A_PREEMPT_MODEL] = { .type = NLA_STRING },
 };
 
 /* PREEMPTHINT_STAT_PAD is left out: it is alignment padding for the u64s. */

@@ -37,6 +37,7 @@ struct ph_policies {
 /* The GET_STATS reply. */
 struct ph_global {
 	char version[64];
+	char preempt[32];	/* the kernel's model, as the module reports it ("" if not) */
 	bool enabled;
 	uint32_t grace_us;	/* the default for newly enabled cgroups */
 	uint32_t registered;

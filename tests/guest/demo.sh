@@ -45,8 +45,8 @@ say "the hint at work: a 20 us spinlock holder next to a CPU hog on CPU 1"
 mkdir -p /sys/fs/cgroup/demo
 echo "cgroup /demo not enabled:"
 run_in_cgroup /demo "$PH_PROGS/holder" --cpu 1 --seconds 2 | grep -E 'lh_observed|slot_preempted|hog_pct'
-preempthint enable --cgroup /demo --grace-us 200
-echo "cgroup /demo enabled (preempthint enable --cgroup /demo --grace-us 200):"
+preempthint enable --cgroup /demo --grace-us 500
+echo "cgroup /demo enabled (preempthint enable --cgroup /demo --grace-us 500):"
 run_in_cgroup /demo "$PH_PROGS/holder" --cpu 1 --seconds 2 | grep -E 'lh_observed|slot_preempted|slot_grants|hog_pct'
 preempthint status
 preempthint disable --cgroup /demo

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build the module, the CLI and the lab's test programs inside the chroot
-# (the kernel headers need gcc-14 and trixie's glibc), from a fresh copy of
-# the work tree at /build/$LAB_ARCH: the guest finds them there too.
+# Build the module, the CLI and the lab's test programs for $LAB_ARCH inside
+# the chroot (the kernel headers need gcc-14 and trixie's glibc; arm64 is a
+# cross build), from a fresh copy of the work tree at /build/$LAB_ARCH of the
+# guest's root: the guest finds them there too.
 #
 # usage: tests/lab/build.sh [RELEASE]     (default: newest headers)
 
@@ -12,17 +13,21 @@ release=${1:-$(lab_newest_kernel)}
 kdir=/usr/src/linux-headers-$release
 [ -d "$LAB_CHROOT$kdir" ] || lab_die "no headers for $release in the chroot"
 
-dest=$LAB_CHROOT/build/$LAB_ARCH
+build=$LAB_ROOTFS_IN/build/$LAB_ARCH
+dest=$LAB_CHROOT$build
 rm -rf "$dest"
 mkdir -p "$dest"
 tar -C "$LAB_TOP" --exclude=./.cache --exclude=./.git -cf - . | tar -C "$dest" -xf -
 
 log=$LAB_CACHE/build-$LAB_ARCH.log
 lab_log "building for $release (log: $log)"
-if ! lab_chroot "$LAB_CHROOT" sh -ec "
-	make -C /build/$LAB_ARCH KDIR=$kdir all
-	make -C $kdir M=/build/$LAB_ARCH/tests/lab/warn-module modules
-	make -C /build/$LAB_ARCH/tests/guest/progs
+# The copy may hold objects built on the host for another arch: clean first.
+if ! lab_chroot "$LAB_CHROOT" env "${LAB_CROSS[@]}" sh -ec "
+	make -C $build KDIR=$kdir clean
+	make -C $build/tests/guest/progs clean
+	make -C $build KDIR=$kdir all
+	make -C $kdir M=$build/tests/lab/warn-module modules
+	make -C $build/tests/guest/progs
 " >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
 	lab_die "build failed; see $log"

@@ -1,14 +1,17 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: host unit tests, then the guest suite on Debian's newest
-# trixie-backports kernel in each preemption mode, a self-test proving that a
-# guest WARN fails the suite, and a boot of bookworm's 6.1 with preempt=none
-# (the pre-regression baseline). Prints one TAP stream ending in
+# trixie-backports kernel for each arch: amd64 in each preemption mode, arm64
+# (Graviton's arch, qemu-system-aarch64) in lazy, its only model; a self-test
+# proving that a guest WARN fails the suite, and a boot of bookworm's 6.1 with
+# preempt=none (the pre-regression baseline). Prints one TAP stream ending in
 # "N passed, N failed"; exits non-zero if anything failed.
 #
-# Environment: LAB_KERNEL (newest | RELEASE), LAB_MODES ("lazy full"),
-# LAB_BASELINE=0 to skip the 6.1 boot, LAB_SELFTEST=0 to skip the WARN
-# self-test, LAB_CACHE (where the chroot and kernels are kept).
+# Environment: LAB_KERNEL (newest | RELEASE; a release's -amd64/-arm64 suffix
+# follows the arch), LAB_ARCHES ("amd64 arm64"), LAB_MODES ("lazy full", for
+# amd64), LAB_ARM64_TESTS (default: all of tests/guest/t), LAB_BASELINE=0 to
+# skip the 6.1 boot, LAB_SELFTEST=0 to skip the WARN self-test, LAB_CACHE
+# (where the chroot and kernels are kept).
 
 . "$(dirname "$0")/lib.sh"
 set +e
@@ -88,31 +91,44 @@ step "host tools for the lab are installed" "$here/host-deps.sh" || exit 1
 echo "# host unit tests"
 make -s -C "$LAB_TOP" unit 2>&1 | absorb "[unit] "
 
-echo "# lab setup ($LAB_CACHE)"
-step "lab chroot (trixie, gcc-14, libnl-3, backports headers) is ready" "$here/chroot.sh" || {
-	echo "1..$n"; echo "$pass passed, $fail failed"; exit 1; }
-release=$("$here/kernel.sh" "$LAB_KERNEL" 2>"$LAB_CACHE/kernel.err")
-if [ -n "$release" ]; then
-	emit ok "kernel $release fetched"
-else
-	sed 's/^/# /' "$LAB_CACHE/kernel.err"
-	emit not-ok "kernel $LAB_KERNEL fetched"
-fi
-step "module, CLI and test programs build in the chroot for $release" \
-	"$here/build.sh" "$release" || release=""
+LAB_ARCHES=${LAB_ARCHES:-amd64 arm64}
 
-if [ -n "$release" ]; then
-	for mode in $LAB_MODES; do
+# arch_suites ARCH: set up, build and run the guest suites of one arch.
+arch_suites() {
+	local arch=$1 kernel=$LAB_KERNEL modes=$LAB_MODES env="" release mode
+	export LAB_ARCH=$arch
+	case $kernel in
+	*-amd64 | *-arm64) kernel=${kernel%-*}-$arch ;;
+	esac
+	if [ "$arch" = arm64 ]; then
+		modes=lazy	# Debian's arm64 build has no PREEMPT_DYNAMIC
+		[ -n "${LAB_ARM64_TESTS:-}" ] && env="LAB_TESTS=$LAB_ARM64_TESTS"
+	fi
+
+	echo "# lab setup: $arch ($LAB_CACHE)"
+	step "lab chroot (trixie, gcc-14, libnl-3, backports headers) and $arch guest root are ready" \
+		"$here/chroot.sh" || return 1
+	release=$("$here/kernel.sh" "$kernel" 2>"$LAB_CACHE/kernel.err")
+	if [ -z "$release" ]; then
+		sed 's/^/# /' "$LAB_CACHE/kernel.err"
+		emit not-ok "kernel $kernel ($arch) fetched"
+		return 1
+	fi
+	emit ok "kernel $release fetched"
+	step "module, CLI and test programs build in the chroot for $release" \
+		"$here/build.sh" "$release" || return 1
+
+	for mode in $modes; do
 		echo "# guest suite: $release preempt=$mode"
-		guest_suite "$release-$mode" "$release" "$mode"
+		guest_suite "$release-$mode" "$release" "$mode" ${env:+--guest-env "$env"}
 		report_guest "$release $mode"
 		[ "$guest_rc" = 0 ] || emit not-ok "[$release $mode] guest suite passed (status $guest_rc)"
 	done
 
-	if [ "${LAB_SELFTEST:-1}" != 0 ]; then
+	if [ "$arch" = amd64 ] && [ "${LAB_SELFTEST:-1}" != 0 ]; then
 		echo "# lab self-test: a module that WARNs on load must fail the suite"
 		guest_suite "selftest-warn" "$release" lazy \
-			--guest-env "LAB_PRELOAD=/build/$LAB_ARCH/tests/lab/warn-module/ph_selftest_warn.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
+			--guest-env "LAB_PRELOAD=/build/$arch/tests/lab/warn-module/ph_selftest_warn.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
 		if grep -q "deliberate warning from the lab self-test" "$guest_out/dmesg.txt" 2>/dev/null &&
 			! "$here/check-log.sh" "$guest_out" >/dev/null; then
 			emit ok "lab self-test: the WARN of a broken module is caught and fails the run"
@@ -120,7 +136,14 @@ if [ -n "$release" ]; then
 			emit not-ok "lab self-test: the WARN of a broken module is caught and fails the run"
 		fi
 	fi
-fi
+}
+
+for arch in $LAB_ARCHES; do
+	arch_started=$(date +%s)
+	arch_suites "$arch"
+	echo "# $arch time: $(($(date +%s) - arch_started)) s"
+done
+export LAB_ARCH=amd64
 
 if [ "${LAB_BASELINE:-1}" != 0 ]; then
 	echo "# baseline: bookworm 6.1 with preempt=none"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Create (or bring up to date) the Debian trixie chroot the lab builds in and
-# boots as the guest's root filesystem: gcc-14, libnl-3 and the newest
-# trixie-backports kernel headers. Idempotent: a stamp records the package
-# set, so a warm rerun costs a second.
+# that amd64 guests boot as their root filesystem: gcc-14, libnl-3 and the
+# newest trixie-backports kernel headers, for amd64 and (cross) arm64. With
+# LAB_ARCH=arm64 it then unpacks the arm64 guest root (tests/lab/rootfs.sh).
+# Idempotent: a stamp records the package set, so a warm rerun costs a second.
 #
 # usage: tests/lab/chroot.sh            (LAB_ARCH=amd64 by default)
 
@@ -12,14 +13,19 @@
 # What the build and the guest suite need. Changing this list re-runs apt.
 LAB_PACKAGES=(
 	gcc make libc6-dev pkg-config libnl-3-dev libnl-genl-3-dev
-	kmod busybox-static procps util-linux iproute2 python3-minimal
-	linux-headers-$LAB_ARCH
+	"${LAB_GUEST_PACKAGES[@]}"
+	linux-headers-amd64
+	# arm64 (Graviton) cross build and guest root
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkgconf:arm64
+	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 linux-headers-arm64:arm64
+	mmdebstrap
 )
 
 stamp=$LAB_CHROOT/.lab-stamp
 want=$(printf '%s\n' "$LAB_SUITE" "${LAB_PACKAGES[@]}" | sha256sum | cut -c1-16)
 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+	[ -z "$LAB_ROOTFS_IN" ] || exec "$(dirname "$0")/rootfs.sh"
 	exit 0
 fi
 
@@ -52,9 +58,7 @@ Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
 rm -f "$LAB_CHROOT/etc/apt/sources.list"
 
-if [ "$LAB_ARCH" != amd64 ]; then
-	lab_chroot "$LAB_CHROOT" dpkg --add-architecture "$LAB_ARCH"
-fi
+lab_chroot "$LAB_CHROOT" dpkg --add-architecture arm64
 
 lab_log "installing ${#LAB_PACKAGES[@]} packages into the chroot"
 lab_chroot "$LAB_CHROOT" apt-get -q update >"$LAB_CACHE/apt.log" 2>&1 ||
@@ -67,3 +71,4 @@ lab_chroot "$LAB_CHROOT" apt-get clean
 mkdir -p "$LAB_CHROOT/build"
 echo "$want" >"$stamp"
 lab_log "chroot ready: $(lab_newest_kernel) headers, $(lab_chroot "$LAB_CHROOT" gcc -dumpfullversion)"
+[ -z "$LAB_ROOTFS_IN" ] || exec "$(dirname "$0")/rootfs.sh"

@@ -7,7 +7,8 @@
 
 # command:package pairs
 needs=(make:make gcc:gcc ar:binutils pkg-config:pkg-config debootstrap:debootstrap
-	qemu-system-x86_64:qemu-system-x86 cpio:cpio xz:xz-utils zstd:zstd
+	qemu-system-x86_64:qemu-system-x86
+	qemu-system-aarch64:qemu-system-arm cpio:cpio xz:xz-utils zstd:zstd
 	unshare:util-linux dpkg-deb:dpkg groff:groff-base python3:python3)
 missing=()
 for pair in "${needs[@]}"; do

@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 release=${1:?usage: initramfs.sh RELEASE}
-moddir=$LAB_CHROOT/usr/lib/modules/$release
+moddir=$LAB_ROOTFS/usr/lib/modules/$release
 [ -f "$moddir/modules.dep" ] || lab_die "no modules for $release; run tests/lab/kernel.sh"
 
 out=$LAB_CACHE/initramfs-$release.cpio.gz
@@ -51,7 +51,7 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work"/{bin,dev,proc,sys,lower,upper,newroot,modules}
-cp "$LAB_CHROOT/usr/bin/busybox" "$work/bin/busybox"
+cp "$LAB_ROOTFS/usr/bin/busybox" "$work/bin/busybox"	# the guest arch's
 cp "$init_src" "$work/init"
 chmod 755 "$work/init"
 

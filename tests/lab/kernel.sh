@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Fetch a Debian kernel (image and modules) into the lab chroot, where the
-# guest finds its modules, and print its release string.
+# Fetch a Debian kernel (image and modules) of $LAB_ARCH into the guest's
+# root (the chroot, or the arm64 root inside it), where the guest finds its
+# modules, and print its release string.
 #
 # usage: tests/lab/kernel.sh newest      the trixie-backports kernel whose
 #                                        headers the chroot has (7.x)
@@ -29,9 +30,12 @@ bookworm_update() {
 		lab_die "apt-get update (bookworm) failed; see $LAB_CACHE/apt.log"
 }
 
+# Package names carry the arch so that multiarch apt picks arm64 builds too.
+qual=":$LAB_ARCH"
+
 # The linux-image-<release> package a metapackage points at.
 image_of_meta() {
-	lab_chroot "$LAB_CHROOT" apt-cache "$@" depends linux-image-"$LAB_ARCH" |
+	lab_chroot "$LAB_CHROOT" apt-cache "$@" depends "linux-image-$LAB_ARCH$qual" |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | sort -V | tail -n1
 }
 
@@ -55,10 +59,10 @@ bookworm)
 	;;
 esac
 
-modules=$LAB_CHROOT/usr/lib/modules/$release
+modules=$LAB_ROOTFS/usr/lib/modules/$release
 find_vmlinuz() {
 	local f
-	for f in "$modules/vmlinuz" "$LAB_CHROOT/boot/vmlinuz-$release"; do
+	for f in "$modules/vmlinuz" "$LAB_ROOTFS/boot/vmlinuz-$release"; do
 		[ -f "$f" ] && { echo "$f"; return 0; }
 	done
 	return 1
@@ -71,9 +75,9 @@ fi
 
 # Since 6.16 Debian splits the image into linux-binary-* (vmlinuz) and
 # linux-modules-*; older kernels ship both in linux-image-* itself.
-pkgs=$(lab_chroot "$LAB_CHROOT" apt-cache "${apt_opts[@]}" depends "linux-image-$release" 2>/dev/null |
-	sed -n "s/^ *Depends: \(linux-\(binary\|modules\)-$release\)\$/\1/p" || true)
-[ -n "$pkgs" ] || pkgs="linux-image-$release"
+pkgs=$(lab_chroot "$LAB_CHROOT" apt-cache "${apt_opts[@]}" depends "linux-image-$release$qual" 2>/dev/null |
+	sed -n "s/^ *Depends: \(linux-\(binary\|modules\|base\)-$release\)\(:$LAB_ARCH\)\?\$/\1$qual/p" || true)
+[ -n "$pkgs" ] || pkgs="linux-image-$release$qual"
 
 lab_log "downloading $(echo $pkgs)"
 dl=/var/cache/lab-kernels
@@ -84,12 +88,13 @@ lab_chroot "$LAB_CHROOT" sh -c 'cd "$0" && exec apt-get -q "$@"' "$dl" \
 	lab_die "cannot download $(echo $pkgs); see $LAB_CACHE/apt.log"
 
 for p in $pkgs; do
-	deb=$(ls "$LAB_CHROOT$dl/${p}_"*.deb | sort -V | tail -n1)
-	# Keep the chroot's merged-/usr symlinks (/lib -> usr/lib) intact.
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$LAB_CHROOT" --keep-directory-symlink
+	deb=$(ls "$LAB_CHROOT$dl/${p%:*}_"*"_$LAB_ARCH.deb" | sort -V | tail -n1)
+	# Keep the root's merged-/usr symlinks (/lib -> usr/lib) intact.
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$LAB_ROOTFS" --keep-directory-symlink
 done
 rm -f "$LAB_CHROOT$dl"/*.deb
 
 find_vmlinuz >/dev/null || lab_die "no vmlinuz for $release after unpacking $pkgs"
-[ -f "$modules/modules.dep" ] || lab_chroot "$LAB_CHROOT" depmod "$release"
+# depmod reads any arch's modules; -b points it at the guest's root.
+[ -f "$modules/modules.dep" ] || lab_chroot "$LAB_CHROOT" depmod ${LAB_ROOTFS_IN:+-b "$LAB_ROOTFS_IN"} "$release"
 echo "$release"

@@ -11,7 +11,40 @@ LAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_CACHE=${LAB_CACHE:-$LAB_TOP/.cache/lab}
 LAB_ARCH=${LAB_ARCH:-amd64}
 LAB_SUITE=trixie
-LAB_CHROOT=$LAB_CACHE/$LAB_SUITE-$LAB_ARCH
+# The build chroot always has the host's architecture (amd64): it builds for
+# every guest arch (cross compilers, each arch's headers via multiarch).
+LAB_CHROOT=$LAB_CACHE/$LAB_SUITE-amd64
+
+# Everything that differs between guest architectures, in one place.
+# LAB_ROOTFS_IN is the guest's root as seen inside the build chroot: amd64
+# guests boot the chroot itself; a foreign-arch root is unpacked below it, so
+# the chroot's own apt, depmod and make can write there.
+case $LAB_ARCH in
+amd64)
+	LAB_ROOTFS_IN=""
+	LAB_QEMU=(qemu-system-x86_64 -cpu max)
+	LAB_CONSOLE=ttyS0
+	LAB_CROSS=()
+	;;
+arm64)
+	LAB_ROOTFS_IN=/rootfs/arm64
+	# Graviton-like: -cpu max; impdef pointer auth halves the boot time
+	# under TCG (QARMA emulation is slow) and changes nothing the guest sees.
+	LAB_QEMU=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
+	LAB_CONSOLE=ttyAMA0
+	LAB_CROSS=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- PKG_CONFIG=aarch64-linux-gnu-pkg-config)
+	;;
+*)
+	printf '[lab] error: LAB_ARCH must be amd64 or arm64, not %s\n' "$LAB_ARCH" >&2
+	exit 1
+	;;
+esac
+LAB_ROOTFS=$LAB_CHROOT$LAB_ROOTFS_IN
+
+# What the guest runs besides the build outputs (tests/guest): installed into
+# the amd64 chroot by chroot.sh, unpacked for other arches by rootfs.sh.
+LAB_GUEST_PACKAGES=(kmod busybox-static procps util-linux iproute2 python3-minimal
+	libnl-3-200 libnl-genl-3-200)
 
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
 lab_die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }

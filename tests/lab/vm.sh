@@ -42,9 +42,9 @@ suite | demo | shell | bench-*) ;;
 *) lab_die "--run must be suite, demo, shell or bench-NAME" ;;
 esac
 
-moddir=$LAB_CHROOT/usr/lib/modules/$release
+moddir=$LAB_ROOTFS/usr/lib/modules/$release
 vmlinuz=$moddir/vmlinuz
-[ -f "$vmlinuz" ] || vmlinuz=$LAB_CHROOT/boot/vmlinuz-$release
+[ -f "$vmlinuz" ] || vmlinuz=$LAB_ROOTFS/boot/vmlinuz-$release
 [ -f "$vmlinuz" ] || lab_die "no kernel image for $release; run tests/lab/kernel.sh"
 initrd=$("$(dirname "$0")/initramfs.sh" "$release")
 
@@ -53,7 +53,7 @@ rm -rf "$out"
 mkdir -p "$out"
 [ -n "$guest_env" ] && printf '%s\n' $guest_env >"$out/guest.env"
 
-cmdline="console=ttyS0 loglevel=5 panic=-1 oops=panic"
+cmdline="console=$LAB_CONSOLE loglevel=5 panic=-1 oops=panic"
 cmdline+=" lab.init=/build/$LAB_ARCH/tests/guest/init.sh lab.run=$run lab.arch=$LAB_ARCH"
 [ -n "$mode" ] && cmdline+=" preempt=$mode lab.mode=$mode"
 [ -n "$append" ] && cmdline+=" $append"
@@ -62,10 +62,10 @@ cmdline+=" lab.init=/build/$LAB_ARCH/tests/guest/init.sh lab.run=$run lab.arch=$
 # int3 after the kernel's text patching (an "Oops: int3" at boot and during
 # ftrace patching under load). One thread is also no slower for 2 vCPUs on
 # a 2-core host. LAB_TCG_THREAD=multi brings MTTCG back.
-qemu=(qemu-system-x86_64 -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -cpu max -smp "$smp" -m "$mem"
+qemu=("${LAB_QEMU[@]}" -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -smp "$smp" -m "$mem"
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$cmdline"
 	-no-reboot -display none -monitor none
-	-virtfs "local,path=$LAB_CHROOT,mount_tag=labroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$LAB_ROOTFS,mount_tag=labroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap")
 
 if [ "$run" = shell ]; then

@@ -7,8 +7,19 @@
 diag "kernel $(uname -r), $(nproc) CPUs"
 check "guest has at least 2 CPUs" [ "$(nproc)" -ge 2 ]
 
+diag "sched features: $(cat /sys/kernel/debug/sched/features 2>&1)"
+
 mode_file=/sys/kernel/debug/sched/preempt
-if [ -n "$LAB_MODE" ]; then
+config=/usr/lib/modules/$(uname -r)/config
+if [ -n "$LAB_MODE" ] && [ -f "$mode_file" ]; then
 	diag "$mode_file: $(cat $mode_file 2>&1)"
 	check "preemption mode reads back as ($LAB_MODE)" grep -q "($LAB_MODE)" "$mode_file"
+elif [ -n "$LAB_MODE" ]; then
+	# No PREEMPT_DYNAMIC (Debian's arm64): the model is fixed at build time
+	# and preempt= is ignored, so only a kernel built for it will do.
+	diag "no $mode_file: the model is fixed by the kernel's config"
+	check "kernel without PREEMPT_DYNAMIC is built for $LAB_MODE preemption" \
+		grep -qx "CONFIG_PREEMPT_${LAB_MODE^^}=y" "$config"
+	check "and has no runtime switch (CONFIG_PREEMPT_DYNAMIC unset)" \
+		grep -qx "# CONFIG_PREEMPT_DYNAMIC is not set" "$config"
 fi

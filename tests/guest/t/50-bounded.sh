@@ -4,15 +4,20 @@
 # extensions run out. How long each request was withheld (trace timestamps
 # of the grant and of its end) never exceeds grace plus timer slack.
 # A thread that sets the hint and spins forever is preempted anyway, the hog
-# keeps >= 45% of the CPU, and the kernel logs no soft lockup (host check).
+# keeps >= 40% of the CPU (its fair share is 50%; a starved one gets a few),
+# and the kernel logs no soft lockup (host check).
 . "$(dirname "$0")/../lib.sh"
 
 ph_unload
 ph_load || { not_ok "module loads"; exit 1; }
 mkdir -p $CG/ph-db
-# Timer slack: under TCG an hrtimer fires up to ~1.5 ms late on a busy host;
-# on hardware use LAB_SLACK_US=100.
-grace=${LAB_BOUND_GRACE_US:-5} slack=${LAB_SLACK_US:-2000}
+# Timer slack: under TCG an hrtimer fires up to ~1.5 ms late on a busy host
+# (x86 on x86); an arm64 guest is emulated at about half that speed and was
+# seen at 2.7 ms, so it gets one tick (4 ms at HZ=250). On hardware use
+# LAB_SLACK_US=100.
+default_slack=2000
+[ "$LAB_ARCH" = arm64 ] && default_slack=4000
+grace=${LAB_BOUND_GRACE_US:-5} slack=${LAB_SLACK_US:-$default_slack}
 T=/sys/kernel/tracing
 phctl enable --cgroup /ph-db --grace-us $grace
 
@@ -51,7 +56,7 @@ diag "forever: $(echo $out)"
 hog=$(kv hog_pct <<<"$out")
 check "a holder spinning forever with the hint set is preempted ($(kv lh_observed <<<"$out") times)" \
 	[ "$(kv lh_observed <<<"$out")" -ge 10 ]
-check "... and the hog keeps >= 45% of the CPU ($hog%)" le 45 "$hog"
+check "... and the hog keeps >= 40% of the CPU ($hog%)" le 40 "$hog"
 check "... and it was penalized after overrunning (flags while holding: $(kv flags_held <<<"$out"))" \
 	[ $(( $(kv flags_held <<<"$out") & 8 )) = 8 ]
 check "... with exactly one extension: no grant until it yields ($(kv slot_grants <<<"$out"))" \
