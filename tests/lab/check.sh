@@ -9,6 +9,7 @@
 # Environment: LAB_KERNEL (newest | RELEASE), LAB_MODES ("lazy full"),
 # LAB_BASELINE=0 to skip the 6.1 boot, LAB_SELFTEST=0 to skip the WARN
 # self-test, LAB_CACHE (where the chroot and kernels are kept).
+# LAB_DKMS=0 skips the DKMS install and its guest (tests/lab/dkms.sh).
 
 . "$(dirname "$0")/lib.sh"
 set +e
@@ -108,6 +109,11 @@ if [ -n "$release" ]; then
 		report_guest "$release $mode"
 		[ "$guest_rc" = 0 ] || emit not-ok "[$release $mode] guest suite passed (status $guest_rc)"
 	done
+
+	if [ "${LAB_DKMS:-1}" != 0 ]; then
+		echo "# DKMS: make dkms-install in the chroot (MOK signing), the DKMS-built module in a guest"
+		absorb "[dkms] " < <("$here/dkms.sh" "$release" 2>&1)
+	fi
 
 	if [ "${LAB_SELFTEST:-1}" != 0 ]; then
 		echo "# lab self-test: a module that WARNs on load must fail the suite"

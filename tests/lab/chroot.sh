@@ -14,6 +14,7 @@ LAB_PACKAGES=(
 	gcc make libc6-dev pkg-config libnl-3-dev libnl-genl-3-dev
 	kmod busybox-static procps util-linux iproute2 python3-minimal
 	linux-headers-$LAB_ARCH
+	dkms openssl	# issue 7: the real DKMS install and its MOK signing
 )
 
 stamp=$LAB_CHROOT/.lab-stamp

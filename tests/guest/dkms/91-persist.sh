@@ -1,0 +1,1 @@
+../t/91-persist.sh
