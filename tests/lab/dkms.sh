@@ -4,7 +4,7 @@
 # dkms-install' against the 7.x headers (unsigned without a usable key,
 # then signed with DKMS's MOK key; tests/lab/dkms-chroot.sh), a guest that
 # modprobes the DKMS-built module from updates/dkms and runs
-# tests/guest/dkms/*.sh (with the persistence test, linked there), then 'make dkms-remove'.
+# tests/guest/dkms/*.sh (the DKMS module, then persistence), then 'make dkms-remove'.
 # Prints TAP ending with "N passed, N failed".
 #
 # usage: tests/lab/dkms.sh [RELEASE]     (after build.sh; default newest)
