@@ -8,6 +8,11 @@
 #   make bench-holder    holder-vs-hog benchmark: disabled / hint / kernel-mode policy
 #   make bench-hint-cost ns per enter/leave pair beside a bare loop and a syscall
 #   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KDIR=...   cross-build
+#   make install         CLI, man page, completion, API headers, config, systemd
+#                        unit, modprobe hook (DESTDIR, PREFIX honoured); uninstall
+#   make dkms-install    module sources to /usr/src/preempthint-VERSION, then
+#                        dkms add/build/install (DKMS_KERNEL=RELEASE, default the
+#                        running kernel); dkms-remove undoes it
 #
 # The lab targets need root (debootstrap, chroot, 9p) and do everything in
 # QEMU guests: nothing is ever loaded into the machine you run them on.
@@ -31,6 +36,7 @@ LAB_ARCHES ?= amd64 arm64
 export LAB_KERNEL LAB_MODES LAB_ARCH LAB_ARCHES
 
 .PHONY: all module user unit check check-arm64 lab lab-shell bench-holder bench-hint-cost clean version
+.PHONY: install uninstall dkms-install dkms-remove
 
 all: module user
 
@@ -67,6 +73,9 @@ bench-hint-cost:
 
 version:
 	@echo $(VERSION)
+
+# Install and DKMS targets: dist/install.mk.
+include dist/install.mk
 
 clean:
 	-test -d "$(KDIR)" && $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean

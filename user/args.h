@@ -45,6 +45,8 @@ int ph_arg_count(struct ph_ctx *ctx, const char *opt, const char *s, uint32_t *n
 /* cgroup.c: cgroup paths as the kernel wants them ("/a/b", relative to the v2 root). */
 const char *ph_cgroup_normalise(const char *root, const char *in, char *out, size_t len);
 int ph_arg_cgroup(struct ph_ctx *ctx, const char *s, char *out, size_t len);
+/* "db.service", ".scope", ".slice" with no slash: a systemd unit, not a path. */
+bool ph_is_unit_name(const char *s);
 int ph_cgroup_check(struct ph_ctx *ctx, const char *path);
 
 /*

@@ -92,7 +92,7 @@ static bool ph_ends_with(const char *s, const char *suffix)
 }
 
 /* "db.service", not "system.slice/db.service": unit names have no slash. */
-static bool ph_is_unit_name(const char *s)
+bool ph_is_unit_name(const char *s)
 {
 	static const char *const types[] = { ".service", ".scope", ".slice" };
 	size_t i;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "config.h"
 #include "preempthint.h"
 
 #define PH_STR_(x) #x
@@ -44,6 +45,15 @@ static const struct ph_command ph_command_table[] = {
 	  "  expiries, yields, refusals, lock-holder preemptions and kernel-mode\n"
 	  "  grants. With -j: one JSON object per line (JSON Lines), with the rates\n"
 	  "  and the exact increases of every counter.\n" },
+	{ "apply", cmd_apply, "enable the policies of the configuration file",
+	  "apply [--config FILE] [--check]",
+	  "  --config: the file to apply (default: " PH_CONFIG_DEFAULT "). One policy\n"
+	  "  per line: TARGET [grace-us=N] [mode=hint|kernel|both], TARGET a systemd\n"
+	  "  unit or a cgroup path; '#' starts a comment. A bad line is reported as\n"
+	  "  FILE:LINE and nothing is changed. A unit not running or a cgroup not\n"
+	  "  made yet is pending: skipped now, applied by a later 'apply'.\n"
+	  "  Policies the file does not name are left as they are.\n"
+	  "  --check: parse and resolve only; change nothing (no module needed).\n" },
 	{ "reset-stats", cmd_reset_stats, "zero the global and every cgroup's counters",
 	  "reset-stats", NULL },
 	{ "version", cmd_version, "print the CLI and module versions", "version", NULL },

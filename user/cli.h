@@ -58,6 +58,7 @@ int cmd_disable(struct ph_ctx *ctx, int argc, char **argv);
 int cmd_set(struct ph_ctx *ctx, int argc, char **argv);
 int cmd_reset_stats(struct ph_ctx *ctx, int argc, char **argv);
 int cmd_monitor(struct ph_ctx *ctx, int argc, char **argv);
+int cmd_apply(struct ph_ctx *ctx, int argc, char **argv);
 
 /* module.c: facts about the loaded module, read from sysfs. */
 int ph_module_version(const char *sysfs, char *buf, size_t len);

@@ -19,6 +19,8 @@ LAB_PACKAGES=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross pkgconf:arm64
 	libnl-3-dev:arm64 libnl-genl-3-dev:arm64 linux-headers-arm64:arm64
 	mmdebstrap
+	# the real DKMS install and its MOK signing (tests/lab/dkms.sh)
+	dkms openssl
 )
 
 stamp=$LAB_CHROOT/.lab-stamp

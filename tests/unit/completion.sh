@@ -39,7 +39,7 @@ t "the completion file parses (bash -n)" 0 $?
 t "sourcing it registers _preempthint for preempthint" \
 	"complete -F _preempthint preempthint" "$(complete -p preempthint 2>&1)"
 
-cmds="disable enable help monitor reset-stats set stats status version"
+cmds="apply disable enable help monitor reset-stats set stats status version"
 t "commands" "$cmds" "$(comp preempthint '')"
 t "a command's prefix" "monitor" "$(comp preempthint mo)"
 t "global options" "--help --json --version -h -j" "$(comp preempthint -)"
@@ -60,6 +60,13 @@ t "set's options" "--enabled --grace-us --help" "$(comp preempthint set --)"
 t "monitor's options" "--cgroup --count --help" "$(comp preempthint -j monitor --)"
 t "no guess at a number" "" "$(comp preempthint monitor --count '')"
 t "status takes no options but --help" "--help" "$(comp preempthint status --)"
+t "apply's options" "--check --config --help" "$(comp preempthint apply --)"
+t "apply: --check once" "--config" "$(comp preempthint apply --check --)"
+conf_dir=$(mktemp -d /tmp/ph-unit-conf-XXXXXX)
+touch "$conf_dir/preempthint.conf" "$conf_dir/other.conf"
+t "apply --config completes file names" "$conf_dir/preempthint.conf" \
+	"$(comp preempthint apply --config "$conf_dir/pre")"
+rm -rf "$conf_dir"
 t "help COMMAND" "stats status" "$(comp preempthint help st)"
 t "help takes one command" "" "$(comp preempthint help status '')"
 
