@@ -23,11 +23,14 @@
 #include "policy.h"
 #include "registry.h"
 #include "stats.h"
+#include "wq.h"
 
 static char *extra_hooks;
 module_param(extra_hooks, charp, 0444);
 MODULE_PARM_DESC(extra_hooks,
 		 "comma-separated kernel functions to require besides the built-in set (lab self-test)");
+
+struct workqueue_struct *ph_wq;
 
 static int __init ph_init(void)
 {
@@ -37,9 +40,12 @@ static int __init ph_init(void)
 	if (ret)
 		return ret;
 
+	ph_wq = alloc_workqueue(KBUILD_MODNAME, WQ_UNBOUND, 0);
+	if (!ph_wq)
+		return -ENOMEM;
 	ret = ph_stats_alloc(&ph_global_stats);
 	if (ret)
-		return ret;
+		goto err_wq;
 	ret = ph_policy_init();
 	if (ret)
 		goto err_stats;
@@ -73,6 +79,8 @@ err_policy:
 	ph_policy_exit();
 err_stats:
 	ph_stats_free(&ph_global_stats);
+err_wq:
+	destroy_workqueue(ph_wq);
 	return ret;
 }
 
@@ -93,6 +101,7 @@ static void __exit ph_exit(void)
 	ph_registry_exit();
 	ph_policy_exit();
 	ph_stats_free(&ph_global_stats);
+	destroy_workqueue(ph_wq);
 	pr_info("unloaded\n");
 }
 

@@ -16,6 +16,7 @@
 #include "policy.h"
 #include "registry.h"
 #include "stats.h"
+#include "wq.h"
 
 static struct genl_family ph_genl_family;
 
@@ -252,7 +253,7 @@ static void ph_nl_events_fn(struct work_struct *work)
 	genlmsg_end(skb, hdr);
 	ph_nl_send_event(skb);
 again:
-	schedule_delayed_work(&ph_nl_events_work, HZ);
+	queue_delayed_work(ph_wq, &ph_nl_events_work, HZ);
 }
 
 int ph_netlink_init(void)
@@ -260,7 +261,7 @@ int ph_netlink_init(void)
 	int ret = genl_register_family(&ph_genl_family);
 
 	if (!ret)
-		schedule_delayed_work(&ph_nl_events_work, HZ);
+		queue_delayed_work(ph_wq, &ph_nl_events_work, HZ);
 	return ret;
 }
 

@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 
 #include "policy.h"
+#include "wq.h"
 
 DEFINE_STATIC_KEY_FALSE(ph_policy_active);
 
@@ -117,7 +118,7 @@ int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ex
 	pol->mode = mode;
 	list_add_tail_rcu(&pol->node, &ph_policies);
 	ph_policy_update_key();
-	mod_delayed_work(system_wq, &ph_policy_refresh_work, HZ);
+	mod_delayed_work(ph_wq, &ph_policy_refresh_work, HZ);
 	pr_info("enabled for cgroup %s (grace %u us, mode %#x)\n", path, grace_us, mode);
 	ret = 0;
 	goto out_unlock;
@@ -231,7 +232,7 @@ static void ph_policy_refresh_fn(struct work_struct *work)
 		}
 	}
 	if (!list_empty(&ph_policies))
-		queue_delayed_work(system_wq, &ph_policy_refresh_work, HZ);
+		queue_delayed_work(ph_wq, &ph_policy_refresh_work, HZ);
 	mutex_unlock(&ph_policy_mutex);
 }
 
@@ -239,7 +240,7 @@ static void ph_policy_refresh_fn(struct work_struct *work)
 void ph_policy_cgroup_created(void)
 {
 	if (static_branch_unlikely(&ph_policy_active))
-		mod_delayed_work(system_wq, &ph_policy_refresh_work, 0);
+		mod_delayed_work(ph_wq, &ph_policy_refresh_work, 0);
 }
 
 int ph_policy_init(void)

@@ -15,6 +15,8 @@ bad+='|possible recursive locking|possible circular locking|inconsistent lock st
 bad+='|lockdep|soft lockup|hard LOCKUP|rcu_.*detected stalls|self-detected stall'
 bad+='|blocked for more than|Kernel panic|UBSAN:|KASAN:|refcount_t:|list_add corruption'
 bad+='|list_del corruption|kernel BUG at|Call Trace:'
+# Not a bug yet, but the kernel telling a module it uses an API on its way out.
+bad+='|enqueued on deprecated workqueue'
 
 {
 	[ -f "$out/dmesg.txt" ] && cat "$out/dmesg.txt"
