@@ -191,7 +191,13 @@ static struct genl_family ph_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ph_genl_ops,
 	.n_ops = ARRAY_SIZE(ph_genl_ops),
-	.resv_start_op = PREEMPTHINT_CMD_MAX + 1,
+	/*
+	 * resv_start_op stays 0: every command gets the genetlink core's
+	 * header check, which refuses a non-zero genlmsghdr.reserved and
+	 * nlmsg_flags other than REQUEST/ACK/ECHO/DUMP with EINVAL instead of
+	 * ignoring them. A higher value exists for families older than that
+	 * check whose users may send such bits; ours (libnl) never did.
+	 */
 	.mcgrps = ph_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ph_genl_mcgrps),
 };
