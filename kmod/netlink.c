@@ -107,18 +107,32 @@ static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
 	return 0;
 }
 
+/*
+ * The dump walks the list by position, one skb at a time, and the list may
+ * change between two of them: an entry is then skipped (one before it was
+ * removed) or listed twice (removed and enabled again, so now at the tail).
+ * The nlfuzz storm saw the second. So each message carries the list's
+ * generation: if it moved since the previous skb, the netlink core flags
+ * the message (and NLMSG_DONE) NLM_F_DUMP_INTR and the reader must dump
+ * again. Within one skb the list cannot move: changes and dump rounds both
+ * run under the genetlink mutex (the family has no parallel_ops).
+ */
 static int ph_nl_dump_policy(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long index = cb->args[0];
 	struct ph_policy *pol;
+	struct nlmsghdr *nlh;
 	int ret = 0;
 
+	cb->seq = ph_policy_generation();
 	rcu_read_lock();
 	for (; (pol = ph_policy_nth(index)) != NULL; index++) {
+		nlh = (struct nlmsghdr *)skb_tail_pointer(skb);
 		ret = ph_nl_fill_policy(skb, pol, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, NLM_F_MULTI, PREEMPTHINT_CMD_GET_POLICY, 0);
 		if (ret)
 			break;
+		nl_dump_check_consistent(cb, nlh);
 	}
 	rcu_read_unlock();
 	cb->args[0] = index;
