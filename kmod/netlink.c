@@ -84,6 +84,22 @@ static int ph_nl_disable(struct sk_buff *skb, struct genl_info *info)
 	return ph_policy_disable(path, info->extack);
 }
 
+/*
+ * The attributes of one policy message with the longest path the family
+ * accepts (the attribute policy's 4095 bytes and the NUL): what
+ * ph_nl_fill_policy puts, TIME_NS included. Dumps and events reserve this
+ * much, so that no policy can be too big for the skb it is written into.
+ */
+static size_t ph_nl_policy_attrs_size(void)
+{
+	return nla_total_size(4096) +				/* CGROUP_PATH */
+	       nla_total_size_64bit(sizeof(u64)) +		/* CGROUP_ID */
+	       2 * nla_total_size(sizeof(u32)) +		/* GRACE_US, MODE */
+	       nla_total_size_64bit(sizeof(u64)) +		/* TIME_NS */
+	       nla_total_size(0) +				/* STATS */
+	       (PREEMPTHINT_STAT_PAD - PREEMPTHINT_STAT_GRANTS) * nla_total_size_64bit(sizeof(u64));
+}
+
 /* One enabled cgroup; @time_ns (events only) is added when non-zero. */
 static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
 			     u32 portid, u32 seq, int flags, u8 cmd, u64 time_ns)
@@ -104,6 +120,20 @@ static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
 		return -EMSGSIZE;
 	}
 	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * The first skb of a dump is allocated before the reader has said how big
+ * its buffer is: NLMSG_GOODSIZE, under a page. A policy whose cgroup path
+ * is near PATH_MAX does not fit there, and a dump that cannot place a single
+ * entry ends with EMSGSIZE: on a fresh socket, every dump whose first entry
+ * was such a cgroup failed (found by nlfuzz probe). Ask for room for the
+ * largest entry.
+ */
+static int ph_nl_dump_policy_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = nlmsg_total_size(genlmsg_total_size(ph_nl_policy_attrs_size()));
 	return 0;
 }
 
@@ -187,7 +217,8 @@ static int ph_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
 static const struct genl_ops ph_genl_ops[] = {
 	{ .cmd = PREEMPTHINT_CMD_ENABLE, .doit = ph_nl_enable, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_DISABLE, .doit = ph_nl_disable, .flags = GENL_ADMIN_PERM },
-	{ .cmd = PREEMPTHINT_CMD_GET_POLICY, .dumpit = ph_nl_dump_policy, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_GET_POLICY, .start = ph_nl_dump_policy_start,
+	  .dumpit = ph_nl_dump_policy, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_GET_STATS, .doit = ph_nl_get_stats, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_SET, .doit = ph_nl_set, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_RESET_STATS, .doit = ph_nl_reset_stats, .flags = GENL_ADMIN_PERM },
@@ -242,7 +273,7 @@ static void ph_nl_events_fn(struct work_struct *work)
 		goto again;
 
 	for (i = 0;; i++) {
-		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		skb = genlmsg_new(ph_nl_policy_attrs_size(), GFP_KERNEL);
 		if (!skb)
 			goto again;
 		rcu_read_lock();
