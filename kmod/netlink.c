@@ -228,8 +228,25 @@ static const struct genl_multicast_group ph_genl_mcgrps[] = {
 	{ .name = PREEMPTHINT_GENL_MCGRP, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
+/*
+ * Who may use the family (tests/guest/t/86-privilege.sh asserts each case):
+ *
+ * - Every command, reads included, is GENL_ADMIN_PERM: CAP_NET_ADMIN in the
+ *   initial user namespace, of both the socket's opener and the sender.
+ *   Policy and counters are host-wide (any cgroup, every CPU), so nothing is
+ *   left for an unprivileged reader: it gets EPERM, as does root inside a
+ *   user namespace. The events group likewise needs CAP_NET_ADMIN.
+ * - netnsok is false: the family exists only in the initial network
+ *   namespace. Elsewhere nlctrl does not list it and requests to its id get
+ *   ENOENT, whatever the caller's capabilities; a container with its own
+ *   network namespace cannot even see that the module is there. Joining
+ *   the events group by its number from another namespace is possible
+ *   (genetlink checks only capabilities there), but events are multicast in
+ *   the initial namespace only, so nothing arrives.
+ */
 static struct genl_family ph_genl_family __ro_after_init = {
 	.name = PREEMPTHINT_GENL_NAME,
+	.netnsok = false,
 	.version = PREEMPTHINT_GENL_VERSION,
 	.maxattr = PREEMPTHINT_A_MAX,
 	.policy = ph_nl_policy,
