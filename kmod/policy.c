@@ -99,6 +99,16 @@ static void ph_policy_free(struct ph_policy *pol)
 	kfree(pol);
 }
 
+/*
+ * An extended-ACK message holds 80 bytes, and the kernel logs a warning for
+ * each one that is cut (so a long path made every failed request log a
+ * line): paths in them are shortened to 40 characters and an ellipsis.
+ */
+static const char *ph_ellipsis(const char *path)
+{
+	return strnlen(path, 41) > 40 ? "..." : "";
+}
+
 int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ext_ack *extack)
 {
 	struct ph_policy *pol;
@@ -107,7 +117,8 @@ int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ex
 
 	cgrp = cgroup_get_from_path(path);
 	if (IS_ERR(cgrp)) {
-		NL_SET_ERR_MSG_FMT(extack, "no cgroup %s under the cgroup v2 root", path);
+		NL_SET_ERR_MSG_FMT(extack, "no cgroup %.40s%s under the cgroup v2 root",
+				   path, ph_ellipsis(path));
 		return PTR_ERR(cgrp);
 	}
 
@@ -173,7 +184,7 @@ int ph_policy_disable(const char *path, struct netlink_ext_ack *extack)
 		cgroup_put(cgrp);
 
 	if (!pol) {
-		NL_SET_ERR_MSG_FMT(extack, "cgroup %s is not enabled", path);
+		NL_SET_ERR_MSG_FMT(extack, "cgroup %.40s%s is not enabled", path, ph_ellipsis(path));
 		return -ENOENT;
 	}
 	/* Hooks look policies up under RCU and keep no pointer past it. */
