@@ -86,6 +86,22 @@ static int ph_nl_disable(struct sk_buff *skb, struct genl_info *info)
 	return ph_policy_disable(path, info->extack);
 }
 
+/*
+ * The attributes of one policy message with the longest path the family
+ * accepts (the attribute policy's 4095 bytes and the NUL): what
+ * ph_nl_fill_policy puts, TIME_NS included. Dumps and events reserve this
+ * much, so that no policy can be too big for the skb it is written into.
+ */
+static size_t ph_nl_policy_attrs_size(void)
+{
+	return nla_total_size(4096) +				/* CGROUP_PATH */
+	       nla_total_size_64bit(sizeof(u64)) +		/* CGROUP_ID */
+	       2 * nla_total_size(sizeof(u32)) +		/* GRACE_US, MODE */
+	       nla_total_size_64bit(sizeof(u64)) +		/* TIME_NS */
+	       nla_total_size(0) +				/* STATS */
+	       (PREEMPTHINT_STAT_PAD - PREEMPTHINT_STAT_GRANTS) * nla_total_size_64bit(sizeof(u64));
+}
+
 /* One enabled cgroup; @time_ns (events only) is added when non-zero. */
 static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
 			     u32 portid, u32 seq, int flags, u8 cmd, u64 time_ns)
@@ -109,18 +125,46 @@ static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
 	return 0;
 }
 
+/*
+ * The first skb of a dump is allocated before the reader has said how big
+ * its buffer is: NLMSG_GOODSIZE, under a page. A policy whose cgroup path
+ * is near PATH_MAX does not fit there, and a dump that cannot place a single
+ * entry ends with EMSGSIZE: on a fresh socket, every dump whose first entry
+ * was such a cgroup failed (found by nlfuzz probe). Ask for room for the
+ * largest entry.
+ */
+static int ph_nl_dump_policy_start(struct netlink_callback *cb)
+{
+	cb->min_dump_alloc = nlmsg_total_size(genlmsg_total_size(ph_nl_policy_attrs_size()));
+	return 0;
+}
+
+/*
+ * The dump walks the list by position, one skb at a time, and the list may
+ * change between two of them: an entry is then skipped (one before it was
+ * removed) or listed twice (removed and enabled again, so now at the tail).
+ * The nlfuzz storm saw the second. So each message carries the list's
+ * generation: if it moved since the previous skb, the netlink core flags
+ * the message (and NLMSG_DONE) NLM_F_DUMP_INTR and the reader must dump
+ * again. Within one skb the list cannot move: changes and dump rounds both
+ * run under the genetlink mutex (the family has no parallel_ops).
+ */
 static int ph_nl_dump_policy(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	unsigned long index = cb->args[0];
 	struct ph_policy *pol;
+	struct nlmsghdr *nlh;
 	int ret = 0;
 
+	cb->seq = ph_policy_generation();
 	rcu_read_lock();
 	for (; (pol = ph_policy_nth(index)) != NULL; index++) {
+		nlh = (struct nlmsghdr *)skb_tail_pointer(skb);
 		ret = ph_nl_fill_policy(skb, pol, NETLINK_CB(cb->skb).portid,
 					cb->nlh->nlmsg_seq, NLM_F_MULTI, PREEMPTHINT_CMD_GET_POLICY, 0);
 		if (ret)
 			break;
+		nl_dump_check_consistent(cb, nlh);
 	}
 	rcu_read_unlock();
 	cb->args[0] = index;
@@ -176,7 +220,8 @@ static int ph_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
 static const struct genl_ops ph_genl_ops[] = {
 	{ .cmd = PREEMPTHINT_CMD_ENABLE, .doit = ph_nl_enable, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_DISABLE, .doit = ph_nl_disable, .flags = GENL_ADMIN_PERM },
-	{ .cmd = PREEMPTHINT_CMD_GET_POLICY, .dumpit = ph_nl_dump_policy, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_GET_POLICY, .start = ph_nl_dump_policy_start,
+	  .dumpit = ph_nl_dump_policy, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_GET_STATS, .doit = ph_nl_get_stats, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_SET, .doit = ph_nl_set, .flags = GENL_ADMIN_PERM },
 	{ .cmd = PREEMPTHINT_CMD_RESET_STATS, .doit = ph_nl_reset_stats, .flags = GENL_ADMIN_PERM },
@@ -186,15 +231,38 @@ static const struct genl_multicast_group ph_genl_mcgrps[] = {
 	{ .name = PREEMPTHINT_GENL_MCGRP, .flags = GENL_MCAST_CAP_NET_ADMIN },
 };
 
+/*
+ * Who may use the family (tests/guest/t/86-privilege.sh asserts each case):
+ *
+ * - Every command, reads included, is GENL_ADMIN_PERM: CAP_NET_ADMIN in the
+ *   initial user namespace, of both the socket's opener and the sender.
+ *   Policy and counters are host-wide (any cgroup, every CPU), so nothing is
+ *   left for an unprivileged reader: it gets EPERM, as does root inside a
+ *   user namespace. The events group likewise needs CAP_NET_ADMIN.
+ * - netnsok is false: the family exists only in the initial network
+ *   namespace. Elsewhere nlctrl does not list it and requests to its id get
+ *   ENOENT, whatever the caller's capabilities; a container with its own
+ *   network namespace cannot even see that the module is there. Joining
+ *   the events group by its number from another namespace is possible
+ *   (genetlink checks only capabilities there), but events are multicast in
+ *   the initial namespace only, so nothing arrives.
+ */
 static struct genl_family ph_genl_family __ro_after_init = {
 	.name = PREEMPTHINT_GENL_NAME,
+	.netnsok = false,
 	.version = PREEMPTHINT_GENL_VERSION,
 	.maxattr = PREEMPTHINT_A_MAX,
 	.policy = ph_nl_policy,
 	.module = THIS_MODULE,
 	.ops = ph_genl_ops,
 	.n_ops = ARRAY_SIZE(ph_genl_ops),
-	.resv_start_op = PREEMPTHINT_CMD_MAX + 1,
+	/*
+	 * resv_start_op stays 0: every command gets the genetlink core's
+	 * header check, which refuses a non-zero genlmsghdr.reserved and
+	 * nlmsg_flags other than REQUEST/ACK/ECHO/DUMP with EINVAL instead of
+	 * ignoring them. A higher value exists for families older than that
+	 * check whose users may send such bits; ours (libnl) never did.
+	 */
 	.mcgrps = ph_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(ph_genl_mcgrps),
 };
@@ -225,7 +293,7 @@ static void ph_nl_events_fn(struct work_struct *work)
 		goto again;
 
 	for (i = 0;; i++) {
-		skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		skb = genlmsg_new(ph_nl_policy_attrs_size(), GFP_KERNEL);
 		if (!skb)
 			goto again;
 		rcu_read_lock();

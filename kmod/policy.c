@@ -23,7 +23,26 @@ static DECLARE_DELAYED_WORK(ph_policy_refresh_work, ph_policy_refresh_fn);
 static LIST_HEAD(ph_policies);
 static DEFINE_MUTEX(ph_policy_mutex);	/* serialises changes to the list */
 static bool ph_switch_on = true;
+/*
+ * Bumped whenever a policy joins or leaves the list, so that a dump that
+ * spans several messages can tell the reader it saw a moving list. Never
+ * 0: the netlink core takes 0 as "no generation recorded yet".
+ */
+static unsigned int ph_policy_gen = 1;
 static u32 ph_default_grace_us = PREEMPTHINT_GRACE_US_DEFAULT;
+
+/* Caller holds ph_policy_mutex. */
+static void ph_policy_bump_gen(void)
+{
+	unsigned int gen = ph_policy_gen + 1;
+
+	WRITE_ONCE(ph_policy_gen, gen ?: 1);
+}
+
+unsigned int ph_policy_generation(void)
+{
+	return READ_ONCE(ph_policy_gen);
+}
 
 /* Caller holds ph_policy_mutex. */
 static void ph_policy_update_key(void)
@@ -81,6 +100,16 @@ static void ph_policy_free(struct ph_policy *pol)
 	kfree(pol);
 }
 
+/*
+ * An extended-ACK message holds 80 bytes, and the kernel logs a warning for
+ * each one that is cut (so a long path made every failed request log a
+ * line): paths in them are shortened to 40 characters and an ellipsis.
+ */
+static const char *ph_ellipsis(const char *path)
+{
+	return strnlen(path, 41) > 40 ? "..." : "";
+}
+
 int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ext_ack *extack)
 {
 	struct ph_policy *pol;
@@ -89,7 +118,8 @@ int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ex
 
 	cgrp = cgroup_get_from_path(path);
 	if (IS_ERR(cgrp)) {
-		NL_SET_ERR_MSG_FMT(extack, "no cgroup %s under the cgroup v2 root", path);
+		NL_SET_ERR_MSG_FMT(extack, "no cgroup %.40s%s under the cgroup v2 root",
+				   path, ph_ellipsis(path));
 		return PTR_ERR(cgrp);
 	}
 
@@ -117,6 +147,7 @@ int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ex
 	pol->grace_us = grace_us;
 	pol->mode = mode;
 	list_add_tail_rcu(&pol->node, &ph_policies);
+	ph_policy_bump_gen();
 	ph_policy_update_key();
 	mod_delayed_work(ph_wq, &ph_policy_refresh_work, HZ);
 	pr_info("enabled for cgroup %s (grace %u us, mode %#x)\n", path, grace_us, mode);
@@ -146,6 +177,7 @@ int ph_policy_disable(const char *path, struct netlink_ext_ack *extack)
 	pol = ph_policy_find(path, cgrp);
 	if (pol) {
 		list_del_rcu(&pol->node);
+		ph_policy_bump_gen();
 		ph_policy_update_key();
 	}
 	mutex_unlock(&ph_policy_mutex);
@@ -153,7 +185,7 @@ int ph_policy_disable(const char *path, struct netlink_ext_ack *extack)
 		cgroup_put(cgrp);
 
 	if (!pol) {
-		NL_SET_ERR_MSG_FMT(extack, "cgroup %s is not enabled", path);
+		NL_SET_ERR_MSG_FMT(extack, "cgroup %.40s%s is not enabled", path, ph_ellipsis(path));
 		return -ENOENT;
 	}
 	/* Hooks look policies up under RCU and keep no pointer past it. */
@@ -257,6 +289,7 @@ void ph_policy_exit(void)
 	cancel_delayed_work_sync(&ph_policy_refresh_work);
 	mutex_lock(&ph_policy_mutex);
 	list_splice_init(&ph_policies, &dead);
+	ph_policy_bump_gen();
 	ph_policy_update_key();
 	mutex_unlock(&ph_policy_mutex);
 	synchronize_rcu();

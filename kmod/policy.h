@@ -48,5 +48,7 @@ void ph_policy_cgroup_created(void);
 
 /* Dump support: the @index-th policy, or NULL past the end. Caller holds RCU. */
 struct ph_policy *ph_policy_nth(unsigned long index);
+/* Changes whenever a policy is added or removed (never 0). */
+unsigned int ph_policy_generation(void);
 
 #endif /* _PREEMPTHINT_POLICY_H */

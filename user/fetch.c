@@ -83,14 +83,24 @@ int ph_event_parse(struct nlattr **tb, void *arg)
 	return ph_nl_stats(tb[PREEMPTHINT_A_STATS], &ev->stats);
 }
 
-/* Every enabled cgroup, in the kernel's order; free with ph_policies_free. */
+/*
+ * Every enabled cgroup, in the kernel's order; free with ph_policies_free.
+ * A dump that the kernel flags as interrupted (the list changed between two
+ * of its messages: an entry may be missing or listed twice) is read again.
+ */
 int ph_fetch_policies(struct ph_nl *nl, struct ph_policies *p)
 {
-	struct nl_msg *msg = ph_nl_msg(nl, PREEMPTHINT_CMD_GET_POLICY, NLM_F_DUMP);
+	int tries, ret = -EAGAIN;
 
-	if (!msg)
-		return -ENOMEM;
-	return ph_nl_exec(nl, msg, ph_policy_parse, p);
+	for (tries = 0; tries < 10 && ret == -EAGAIN; tries++) {
+		struct nl_msg *msg = ph_nl_msg(nl, PREEMPTHINT_CMD_GET_POLICY, NLM_F_DUMP);
+
+		ph_policies_free(p);
+		if (!msg)
+			return -ENOMEM;
+		ret = ph_nl_exec(nl, msg, ph_policy_parse, p);
+	}
+	return ret;
 }
 
 void ph_policies_free(struct ph_policies *p)

@@ -224,8 +224,15 @@ int ph_nl_exec(struct ph_nl *nl, struct nl_msg *msg, ph_nl_reply_fn fn, void *ar
 	nlmsg_free(msg);
 	while (ret >= 0 && !req.done)
 		ret = nl_recvmsgs(nl->sk, cb);
-	/* libnl's own failures (not the kernel's: those set done) have no errno. */
-	if (ret < 0 && !req.done) {
+	/*
+	 * NLM_F_DUMP_INTR on a dump's message: libnl reads on to NLMSG_DONE,
+	 * then says so. What was read may be inconsistent; the caller may retry.
+	 */
+	if (ret == -NLE_DUMP_INTR && !req.err) {
+		snprintf(nl->msg, sizeof(nl->msg), "the list kept changing while it was read");
+		req.err = -EAGAIN;
+	} else if (ret < 0 && !req.done) {
+		/* libnl's own failures (not the kernel's: those set done) have no errno. */
 		snprintf(nl->msg, sizeof(nl->msg), "netlink: %s", nl_geterror(ret));
 		req.err = -EIO;
 	}
