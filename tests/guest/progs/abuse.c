@@ -3,8 +3,12 @@
  * abuse: many threads that register a hint slot and abuse it, to show the
  * module keeps its bounds however many ask. Each thread sets the hint and
  * spins for --section-us (longer than any sane grace, so every extension
- * runs out), drops it for --gap-us, and again, for --seconds. --forever
- * sets the hint once and never drops it. The main thread reports:
+ * runs out), drops it for --gap-us, and again, until SIGTERM or SIGINT.
+ * --forever sets the hint once and never drops it. Every thread registers,
+ * then waits at a barrier: nothing spins until all have registered (a
+ * thousand spinners would otherwise starve the ones still starting), and
+ * then --ready FILE is written, so a test need not poll anything while they
+ * hog the CPUs. At the end the main thread reports:
  *
  *   threads      threads started
  *   registered   of which registered a slot (0 without the module)
@@ -15,6 +19,7 @@
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -25,6 +30,11 @@
 static uint64_t section_ns = 2000000, gap_ns = 5000;
 static int forever;
 static volatile int stop;
+
+/* The start line: threads check in after registering and wait for "go". */
+static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t start_cond = PTHREAD_COND_INITIALIZER;
+static int checked_in, go;
 
 struct abuser {
 	pthread_t tid;
@@ -54,6 +64,12 @@ static void *abuse(void *arg)
 	struct preempthint_slot *slot = preempthint_slot();
 
 	a->registered = preempthint_register() == 0;
+	pthread_mutex_lock(&start_lock);
+	checked_in++;
+	pthread_cond_broadcast(&start_cond);
+	while (!go)
+		pthread_cond_wait(&start_cond, &start_lock);
+	pthread_mutex_unlock(&start_lock);
 	if (forever) {
 		preempthint_enter();
 		while (!stop)
@@ -77,27 +93,30 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "threads", required_argument, NULL, 't' },
-		{ "seconds", required_argument, NULL, 's' },
+		{ "ready", required_argument, NULL, 'r' },
 		{ "section-us", required_argument, NULL, 'u' },
 		{ "gap-us", required_argument, NULL, 'g' },
 		{ "forever", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long grants = 0, preempted = 0;
-	int nthreads = 1000, seconds = 5, registered = 0, penalized = 0, started;
+	int nthreads = 1000, registered = 0, penalized = 0, started, sig;
+	const char *ready = NULL;
 	struct abuser *a;
 	pthread_attr_t attr;
+	sigset_t stop_sigs;
+	FILE *f;
 	int c, i;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': nthreads = atoi(optarg); break;
-		case 's': seconds = atoi(optarg); break;
+		case 'r': ready = optarg; break;
 		case 'u': section_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'g': gap_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'f': forever = 1; break;
 		default:
-			fprintf(stderr, "usage: abuse [--threads N] [--seconds S] "
+			fprintf(stderr, "usage: abuse [--threads N] [--ready FILE] "
 				"[--section-us U] [--gap-us U] [--forever]\n");
 			return 2;
 		}
@@ -107,6 +126,11 @@ int main(int argc, char **argv)
 		perror("abuse");
 		return 2;
 	}
+	/* Threads inherit the mask: only sigwait() below takes these. */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
 	/* Small stacks: a thousand threads in a 2 GB guest. */
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
@@ -116,7 +140,20 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	sleep(seconds);
+	pthread_mutex_lock(&start_lock);
+	while (checked_in < started)
+		pthread_cond_wait(&start_cond, &start_lock);
+	go = 1;
+	pthread_cond_broadcast(&start_cond);
+	pthread_mutex_unlock(&start_lock);
+	if (ready) {
+		f = fopen(ready, "w");
+		if (f) {
+			fprintf(f, "%d\n", (int)getpid());
+			fclose(f);
+		}
+	}
+	sigwait(&stop_sigs, &sig);
 	stop = 1;
 	for (i = 0; i < started; i++) {
 		pthread_join(a[i].tid, NULL);
