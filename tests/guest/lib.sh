@@ -63,6 +63,8 @@ run_in_cgroup() {
 
 # kv KEY < output: the value of a key=value line.
 kv() { sed -n "s/^$1=//p" | head -n1; }
+# kv_all KEY < output: the values of every key=value line with that key.
+kv_all() { sed -n "s/^$1=//p"; }
 
 # le A B: integer or decimal A <= B
 le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2"; }

@@ -5,10 +5,10 @@
  * spins for --section-us (longer than any sane grace, so every extension
  * runs out), drops it for --gap-us, and again, until SIGTERM or SIGINT.
  * --forever sets the hint once and never drops it. Every thread registers,
- * then waits at a barrier: nothing spins until all have registered (a
- * thousand spinners would otherwise starve the ones still starting), and
- * then --ready FILE is written, so a test need not poll anything while they
- * hog the CPUs. At the end the main thread reports:
+ * then waits at a start line: nothing spins until all have registered (a
+ * thousand spinners would otherwise starve the ones still starting). Just
+ * before the start --ready FILE is written, so a test need not poll
+ * anything while they hog the CPUs. At the end the main thread reports:
  *
  *   threads      threads started
  *   registered   of which registered a slot (0 without the module)
@@ -143,9 +143,10 @@ int main(int argc, char **argv)
 	pthread_mutex_lock(&start_lock);
 	while (checked_in < started)
 		pthread_cond_wait(&start_cond, &start_lock);
-	go = 1;
-	pthread_cond_broadcast(&start_cond);
-	pthread_mutex_unlock(&start_lock);
+	/*
+	 * Say so before the start: once a thousand threads spin, this one is
+	 * a thousandth of its cgroup and may take seconds to write a file.
+	 */
 	if (ready) {
 		f = fopen(ready, "w");
 		if (f) {
@@ -153,6 +154,9 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
+	go = 1;
+	pthread_cond_broadcast(&start_cond);
+	pthread_mutex_unlock(&start_lock);
 	sigwait(&stop_sigs, &sig);
 	stop = 1;
 	for (i = 0; i < started; i++) {

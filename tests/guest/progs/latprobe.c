@@ -2,7 +2,8 @@
 /*
  * latprobe: a cyclictest-like wakeup latency probe. One thread sleeps until
  * an absolute time every --interval-us and records how late it woke up, for
- * --seconds; --fifo PRIO makes it SCHED_FIFO, else it is SCHED_OTHER.
+ * --seconds of wall-clock time; --fifo PRIO makes it SCHED_FIFO, else it is
+ * SCHED_OTHER.
  * Prints samples, p50_us, p99_us and max_us.
  */
 #define _GNU_SOURCE
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
 		{ "fifo", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint64_t interval_ns = 1000000, *lat;
+	uint64_t interval_ns = 1000000, end_ns, *lat;
 	int seconds = 5, fifo = 0, c;
 	size_t n = 0, cap;
 	struct timespec next, now;
@@ -63,7 +64,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &next);
-	while (n < cap) {
+	/*
+	 * Stop at the deadline, not after a number of samples: a starved probe
+	 * must report its latency, not run for samples x latency.
+	 */
+	end_ns = ts_ns(&next) + (uint64_t)seconds * 1000000000ull;
+	while (n < cap && ts_ns(&next) < end_ns) {
 		uint64_t t = ts_ns(&next) + interval_ns;
 
 		next.tv_sec = t / 1000000000ull;
