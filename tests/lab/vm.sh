@@ -16,7 +16,7 @@
 
 . "$(dirname "$0")/lib.sh"
 
-release="" mode="" run=suite out="" timeout=900 smp=2 mem=2048 append="" guest_env=""
+release="" mode="" run=suite out="" timeout=1500 smp=2 mem=2048 append="" guest_env=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) release=$2; shift ;;
