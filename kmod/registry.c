@@ -90,13 +90,22 @@ int ph_task_nest(struct ph_task *t)
 	return -1;
 }
 
-
+/*
+ * The flags word is in the thread's memory, and the thread (or another one
+ * sharing the page) may store to it at any time. A compare-and-swap loop
+ * could then retry for as long as they keep storing, with a runqueue lock
+ * held; two unconditional atomic operations always finish. A reader may see
+ * the state between them, which no flag combination makes harmful.
+ */
 void ph_slot_flags(struct ph_task *t, u32 set, u32 clear)
 {
-	u32 old = READ_ONCE(t->slot->flags);
+	atomic_t *flags = (atomic_t *)&t->slot->flags;
 
-	while (!try_cmpxchg(&t->slot->flags, &old, (old & ~clear) | set))
-		;
+	BUILD_BUG_ON(sizeof(*flags) != sizeof(t->slot->flags));
+	if (clear)
+		atomic_andnot(clear, flags);
+	if (set)
+		atomic_or(set, flags);
 }
 
 static void ph_task_free_rcu(struct rcu_head *head)
