@@ -145,8 +145,14 @@ int ph_registry_add(unsigned long slot_addr)
 		goto err_count;
 	}
 
+	/*
+	 * Any user may register (the device is 0666): charge the entry to the
+	 * caller's memory cgroup. A hint is optional, so under memory
+	 * pressure the registration fails with ENOMEM rather than waking the
+	 * OOM killer or logging an allocation failure.
+	 */
 	ret = -ENOMEM;
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
 	if (!t)
 		goto err_unpin;
 	t->task = get_task_struct(current);
