@@ -13,10 +13,10 @@
 #    - enable and status (netlink) with a quarter failing: a failed enable
 #      changes nothing (disable then says ENOENT), no cgroup reference is
 #      leaked;
-#    after the unload the module holds nothing it allocated.
 # 2. A memory cgroup: registrations are charged to the caller's cgroup;
 #    with memory.max nearly reached they fail with ENOMEM, without an OOM
 #    kill or an allocation-failure report in the kernel log.
+# After the unload the module holds nothing it allocated.
 # The policy allocations are root-only and not charged to a cgroup, so
 # memory.max cannot make them fail; ph_failalloc does.
 # What the log check accepts: nothing new. The module's registration
@@ -30,7 +30,7 @@ FA_KO=$LAB_BUILD/tests/guest/failalloc/ph_failalloc.ko
 FA=/sys/module/ph_failalloc/parameters
 CGP=/ph-nomem
 tmp=$(mktemp -d)
-registered_now() { phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])'; }
+registered_now() { phctl status | sed -n 's/.*registered[^0-9]*\([0-9]*\) threads.*/\1/p'; }
 dying() { sed -n 's/^nr_dying_descendants //p' $CG/cgroup.stat; }
 live() { echo "kmalloc=$(cat $FA/kmalloc_live) percpu=$(cat $FA/percpu_live) pins=$(cat $FA/pins_live) wq=$(cat $FA/wq_live)"; }
 nothing_held="kmalloc=0 percpu=0 pins=0 wq=0"
@@ -80,7 +80,7 @@ for k in $(seq "$n"); do
 	results+=("$k:$(sed 's/.*: //' $tmp/insmod.err | head -n1)")
 done
 disarm
-diag "load with allocation k failing: ${results[*]}"
+diag "load with allocation k failing: ${results[*]} (${SECONDS}s)"
 check "each of the $n failed loads says ENOMEM ($enomem)" [ "$enomem" = "$n" ]
 check "... and leaves nothing allocated or loaded ($clean)" [ "$clean" = "$n" ]
 check "no failed load blamed a missing hook" not grep -q -e 'cannot ftrace' -e 'refusing to load' <(dmesg_since)
@@ -105,7 +105,7 @@ disarm
 reg=$(registered_now)
 kill -USR1 "$pid"
 wait "$MANY_PID"
-diag "registrations: $out; module counts $reg; ph_failalloc: eligible=$(cat $FA/eligible) failed=$(cat $FA/failed)"
+diag "registrations: $out; module counts $reg; ph_failalloc: eligible=$(cat $FA/eligible) failed=$(cat $FA/failed) (${SECONDS}s)"
 o=${out// /$'\n'}
 ok_reg=$(kv registered <<<"$o") no_reg=$(kv enomem <<<"$o") other=$(kv other <<<"$o")
 check "each of $threads registrations succeeded or got ENOMEM ($ok_reg + $no_reg, other: $other)" \
@@ -139,25 +139,15 @@ for i in 1 2 3; do
 	phctl -j status >/dev/null 2>$tmp/st.err || { grep -qi memory $tmp/st.err && st_fail=$((st_fail + 1)); }
 done
 disarm
-diag "enable: $ok_en succeeded, $nomem_en failed with ENOMEM, of $iters; status with every allocation failing: $st_fail/3 ENOMEM"
+diag "enable: $ok_en succeeded, $nomem_en failed with ENOMEM, of $iters; status with every allocation failing: $st_fail/3 ENOMEM (${SECONDS}s)"
 check "every enable either worked or said ENOMEM ($ok_en + $nomem_en of $iters)" [ $((ok_en + nomem_en)) = $iters ]
 check "both happened" [ "$ok_en" -ge 1 -a "$nomem_en" -ge 1 ]
 check "a failed enable changed nothing, a successful one took ($bad inconsistencies)" [ "$bad" = 0 ]
 check "status reports ENOMEM when its reply cannot be allocated ($st_fail/3)" [ "$st_fail" = 3 ]
-check "no policy is left ($(phctl -j status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["cgroups"]))'))" \
-	[ "$(phctl -j status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["cgroups"]))')" = 0 ]
-rmdir $CG$CGP
-for _ in $(seq 50); do [ "$(dying)" = "$dying_before" ] && break; sleep 0.1; done
-check "no cgroup reference leaked (dying cgroups: $dying_before before, $(dying) after)" \
-	[ "$(dying)" = "$dying_before" ]
-check "the module unloads" rmmod preempthint
-check "... and holds nothing it allocated ($(live))" [ "$(live)" = "$nothing_held" ]
-check "no return probe was missed and every allocation was remembered, so the counts are exact ($(cat $FA/missed), $(cat $FA/set_full))" \
-	[ "$(cat $FA/missed)/$(cat $FA/set_full)" = 0/0 ]
-rmmod ph_failalloc
+left=$(phctl -j status | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["cgroups"]))')
+check "no policy is left ($left)" [ "$left" = 0 ]
 
 # ---- 2. registrations charged to a memory cgroup near its limit ----
-ph_load || { not_ok "the module loads"; exit 1; }
 mem_was_on=0
 grep -qw memory $CG/cgroup.subtree_control && mem_was_on=1
 echo +memory >$CG/cgroup.subtree_control
@@ -202,6 +192,17 @@ check "the module counts exactly the successful ones ($reg)" [ "$reg" = "$ok_reg
 check "all gone after they exit ($(registered_now))" [ "$(registered_now)" = 0 ]
 rmdir $CG/ph-mem-start $CG/ph-mem-tight
 [ $mem_was_on = 1 ] || echo -memory >$CG/cgroup.subtree_control
+diag "phase times: ${SECONDS}s after the memory cgroup"
+
+rmdir $CG$CGP
+for _ in $(seq 50); do [ "$(dying)" = "$dying_before" ] && break; sleep 0.1; done
+check "no cgroup reference leaked (dying cgroups: $dying_before before, $(dying) after)" \
+	[ "$(dying)" = "$dying_before" ]
+check "the module unloads at the end" rmmod preempthint
+check "... and holds nothing it allocated ($(live))" [ "$(live)" = "$nothing_held" ]
+check "no return probe was missed and every allocation was remembered, so the counts are exact ($(cat $FA/missed), $(cat $FA/set_full))" \
+	[ "$(cat $FA/missed)/$(cat $FA/set_full)" = 0/0 ]
+rmmod ph_failalloc
 
 log=$(dmesg_since | grep -v -e 'ph_failalloc: failing allocations' -e '^.\{0,20\}lab: ' \
 	-e 'loading out-of-tree module taints kernel' -e 'module verification failed' \
@@ -209,5 +210,5 @@ log=$(dmesg_since | grep -v -e 'ph_failalloc: failing allocations' -e '^.\{0,20\
 	-e 'preempthint: unloaded')
 [ -n "$log" ] && diag "kernel log: $log"
 check "the kernel log shows only loads, unloads and policy changes" [ -z "$log" ]
-check "the module unloads" rmmod preempthint
+diag "test time ${SECONDS}s"
 rm -rf $tmp
