@@ -25,10 +25,16 @@
  *   garbage-random THREADS SECONDS
  *                           threads write random words into every field of
  *                           their slot and of each other's
- *   spin THREADS READY_FILE STOP_FILE [SECTION_MAX_US]
- *                           hinted sections until STOP_FILE exists;
+ *   spin THREADS READY_FILE STOP_FILE [SECTION_MAX_US [SLEEP_US]]
+ *                           hinted sections until STOP_FILE exists, each
+ *                           followed by a 50 us spin or a SLEEP_US sleep;
  *                           registers again whenever the slot reads
- *                           unregistered (module unloaded and reloaded)
+ *                           unregistered (module unloaded and reloaded);
+ *                           READY_FILE.count holds the registrations made
+ *   hog SPIN_US SLEEP_US     spin, sleep, and again, until killed
+ *   timerprobe PRIO STOP_FILE
+ *                           a SCHED_FIFO thread sleeps 2 ms at a time until
+ *                           STOP_FILE exists; prints how late it woke
  *   register-many THREADS   start THREADS threads, print "ready", wait for
  *                           SIGUSR1 (the test moves us into a cgroup with a
  *                           small memory.max meanwhile), register them all,
@@ -649,7 +655,7 @@ static int cmd_garbage(int flip, int n, int seconds)
 
 /* ---- spin: hinted sections that survive module unload and reload ---- */
 
-static uint64_t section_max_ns = 200000;
+static uint64_t section_max_ns = 200000, sleep_ns;
 
 static void *spin_body(void *arg)
 {
@@ -672,7 +678,8 @@ static void *spin_body(void *arg)
 			if (now_ns() >= next_try) {
 				ret = reg(s);
 				if (ret == 0) {
-					w->registrations++;
+					__atomic_store_n(&w->registrations, w->registrations + 1,
+							 __ATOMIC_RELAXED);
 					w->registered = was_registered = 1;
 				} else if (ret != -ENOENT && ret != -ENODEV && ret != -ENXIO) {
 					w->errors++;
@@ -691,7 +698,10 @@ static void *spin_body(void *arg)
 		w->sections++;
 		if (load32(&s->flags) & PREEMPTHINT_F_GRANTED)
 			sched_yield();
-		spin_ns(50000);
+		if (sleep_ns)
+			usleep(sleep_ns / 1000);
+		else
+			spin_ns(50000);
 	}
 	if (was_registered)
 		w->grants_total += load32(&s->grants);
@@ -706,12 +716,33 @@ static void touch(const char *path)
 		close(fd);
 }
 
+/* Write @n to @path (replacing it), for a test to read without a fork. */
+static void publish(const char *path, uint64_t n)
+{
+	char tmp[300], buf[32];
+	int fd, len;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)n);
+	if (write(fd, buf, len) != len)
+		len = -1;
+	close(fd);
+	if (len > 0)
+		rename(tmp, path);
+}
+
 static int cmd_spin(int n, const char *ready, const char *stopfile)
 {
 	uint64_t reg_min = ~0ull, reg_max = 0, det_min = ~0ull, det_max = 0;
-	uint64_t grants = 0, sections = 0, errors = 0, max_sec = 0;
+	uint64_t grants = 0, sections = 0, errors = 0, max_sec = 0, regs, last = ~0ull;
+	char count_file[256];
 	int i, all;
 
+	/* READY_FILE.count: registrations so far, summed over the threads. */
+	snprintf(count_file, sizeof(count_file), "%s.count", ready);
 	start_workers(n, spin_body);
 	do {
 		usleep(10000);
@@ -719,8 +750,14 @@ static int cmd_spin(int n, const char *ready, const char *stopfile)
 			all &= workers[i].registered;
 	} while (!all && access(stopfile, F_OK) != 0);
 	touch(ready);
-	while (access(stopfile, F_OK) != 0)
+	while (access(stopfile, F_OK) != 0) {
+		for (i = 0, regs = 0; i < n; i++)
+			regs += __atomic_load_n(&workers[i].registrations, __ATOMIC_RELAXED);
+		if (regs != last)
+			publish(count_file, regs);
+		last = regs;
 		usleep(20000);
+	}
 	stop = 1;
 	join_workers();
 	for (i = 0; i < n; i++) {
@@ -744,6 +781,48 @@ static int cmd_spin(int n, const char *ready, const char *stopfile)
 	printf("grants=%llu\nsections=%llu\nregister_errors=%llu\nmax_section_us=%.0f\n",
 	       (unsigned long long)grants, (unsigned long long)sections,
 	       (unsigned long long)errors, max_sec / 1e3);
+	return 0;
+}
+
+/* ---- hog: spin, sleep, again, until killed ---- */
+
+static int cmd_hog(uint64_t spin_us, uint64_t sleep_us)
+{
+	for (;;) {
+		spin_ns(spin_us * 1000);
+		usleep(sleep_us);
+	}
+	return 0;
+}
+
+/* ---- timerprobe: how late a SCHED_FIFO sleeper wakes, until told ---- */
+
+static int cmd_timerprobe(int prio, const char *stopfile)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	uint64_t next, now, late, max = 0, sum = 0, n = 0;
+	struct timespec ts;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		perror("sched_setscheduler");
+		return 2;
+	}
+	next = now_ns();
+	while (n % 16 || access(stopfile, F_OK) != 0) {
+		next += 2000000;
+		ts.tv_sec = next / 1000000000ull;
+		ts.tv_nsec = next % 1000000000ull;
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		now = now_ns();
+		late = now > next ? now - next : 0;
+		max = late > max ? late : max;
+		sum += late;
+		n++;
+		if (now > next + 2000000)
+			next = now;	/* no burst of catch-up samples */
+	}
+	printf("samples=%llu\nmean_us=%.1f\nmax_us=%.1f\n", (unsigned long long)n,
+	       sum / 1e3 / n, max / 1e3);
 	return 0;
 }
 
@@ -855,11 +934,17 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "spin") && argc > 4) {
 		if (argc > 5)
 			section_max_ns = strtoull(argv[5], NULL, 0) * 1000;
+		if (argc > 6)
+			sleep_ns = strtoull(argv[6], NULL, 0) * 1000;
 		return cmd_spin(atoi(argv[2]), argv[3], argv[4]);
 	}
+	if (!strcmp(cmd, "hog") && argc > 3)
+		return cmd_hog(strtoull(argv[2], NULL, 0), strtoull(argv[3], NULL, 0));
+	if (!strcmp(cmd, "timerprobe") && argc > 3)
+		return cmd_timerprobe(atoi(argv[2]), argv[3]);
 	if (!strcmp(cmd, "register-many") && argc > 2)
 		return cmd_register_many(atoi(argv[2]));
-	fprintf(stderr, "usage: faults badreg|unmap|fork|garbage-flip|garbage-random|spin|"
-		"register-many ... (see the top of faults.c)\n");
+	fprintf(stderr, "usage: faults badreg|unmap|fork|garbage-flip|garbage-random|spin|hog|"
+		"timerprobe|register-many ... (see the top of faults.c)\n");
 	return 2;
 }
