@@ -11,9 +11,10 @@
  *                           with its errno; then create HOLD_FILE and wait
  *                           until it is removed (the test reads the module's
  *                           count of registered threads meanwhile)
- *   unmap munmap|dontneed|mremap CPU SECONDS
+ *   unmap munmap|dontneed|mremap CPU SECONDS [READY_FILE]
  *                           register, set the hint, take the page away (or
- *                           move it), spin next to a hog pinned to CPU
+ *                           move it), spin next to a hog pinned to CPU;
+ *                           READY_FILE is created once the page is gone
  *   fork private|shared CPU SECONDS OUTFILE
  *                           register, set the hint, fork; the parent exits
  *                           at once, the child spins next to a hog and
@@ -135,6 +136,14 @@ static void kill_hog(pid_t pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+}
+
+static void touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd >= 0)
+		close(fd);
 }
 
 /* The raw ioctl on a fresh fd: 0 or -errno. */
@@ -310,9 +319,7 @@ static int cmd_badreg(const char *hold)
 	check(unreg() == 0, "... and unregisters");
 
 	/* Hold: nothing of the above may be registered while we are alive. */
-	fd = open(hold, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd >= 0)
-		close(fd);
+	touch(hold);
 	while (access(hold, F_OK) == 0)
 		usleep(20000);
 	return failures ? 1 : 0;
@@ -349,7 +356,7 @@ static void print_run(const char *prefix, const struct run *r)
 	       prefix, r->me_pct, prefix, r->hog_pct);
 }
 
-static int cmd_unmap(const char *how, int cpu, int seconds)
+static int cmd_unmap(const char *how, int cpu, int seconds, const char *ready)
 {
 	struct preempthint_slot *slot;
 	char *page, *dest;
@@ -421,6 +428,8 @@ static int cmd_unmap(const char *how, int cpu, int seconds)
 		fprintf(stderr, "unmap: munmap, dontneed or mremap\n");
 		return 2;
 	}
+	if (ready)
+		touch(ready);
 	spin_beside(hog, (uint64_t)seconds * 1000000000ull, &r);
 	print_run("", &r);
 	kill_hog(hog);
@@ -708,14 +717,6 @@ static void *spin_body(void *arg)
 	return NULL;
 }
 
-static void touch(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd >= 0)
-		close(fd);
-}
-
 /* Write @n to @path (replacing it), for a test to read without a fork. */
 static void publish(const char *path, uint64_t n)
 {
@@ -924,7 +925,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "badreg") && argc > 2)
 		return cmd_badreg(argv[2]);
 	if (!strcmp(cmd, "unmap") && argc > 4)
-		return cmd_unmap(argv[2], atoi(argv[3]), atoi(argv[4]));
+		return cmd_unmap(argv[2], atoi(argv[3]), atoi(argv[4]), argc > 5 ? argv[5] : NULL);
 	if (!strcmp(cmd, "fork") && argc > 5)
 		return cmd_fork(argv[2], atoi(argv[3]), atoi(argv[4]), argv[5]);
 	if (!strcmp(cmd, "garbage-flip") && argc > 3)
