@@ -152,7 +152,16 @@ static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why)
 
 	rcu_read_lock();
 	raw_spin_lock_irqsave(&c->lock, flags);
-	p = ph_grant_take(c, &ns, &mode);
+	/*
+	 * An expiry waits here while the extension it was armed for ends
+	 * (switch, yield) and the next one is granted, which re-arms the timer
+	 * under this lock: then it is not the running extension's expiry, and
+	 * ending that one now would cut it short and penalise its task.
+	 */
+	if (why == PH_END_EXPIRE && hrtimer_is_queued(&c->timer))
+		p = NULL;
+	else
+		p = ph_grant_take(c, &ns, &mode);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (p) {
 		ph_grant_finish(p, c->cpu, why, ns, mode);

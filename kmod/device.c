@@ -22,7 +22,13 @@ static long ph_device_ioctl(struct file *file, unsigned int cmd, unsigned long a
 	case PREEMPTHINT_IOC_REGISTER:
 		if (copy_from_user(&req, (void __user *)arg, sizeof(req)))
 			return -EFAULT;
-		if (req.flags || req.size < sizeof(struct preempthint_slot))
+		/*
+		 * The size must be exact: the module pins one page and relies
+		 * on the 32-byte slot never crossing it, so a caller that
+		 * believes the slot is bigger (or smaller) has a layout we do
+		 * not serve. A future, larger slot gets a new size and flag.
+		 */
+		if (req.flags || req.size != sizeof(struct preempthint_slot))
 			return -EINVAL;
 		if (current->flags & PF_KTHREAD)
 			return -EINVAL;

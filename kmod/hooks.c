@@ -197,9 +197,10 @@ static struct tracepoint *ph_tracepoint_find(const char *name)
 /*
  * A function is attachable when ftrace knows it: setting it as the filter of
  * an unregistered ftrace_ops matches against available_filter_functions
- * without patching any code.
+ * without patching any code. 1: attachable, 0: not, -ENOMEM: no memory to
+ * tell (which must not be reported as a missing hook).
  */
-static bool ph_function_traceable(const char *name)
+static int ph_function_traceable(const char *name)
 {
 	struct ftrace_ops ops = {};
 	char *buf;
@@ -207,10 +208,12 @@ static bool ph_function_traceable(const char *name)
 
 	buf = kstrdup(name, GFP_KERNEL);
 	if (!buf)
-		return false;
+		return -ENOMEM;
 	ret = ftrace_set_filter(&ops, buf, strlen(buf), 1);
 	ftrace_free_filter(&ops);
 	kfree(buf);
+	if (ret == -ENOMEM)
+		return ret;
 	return ret == 0;
 }
 
@@ -224,7 +227,7 @@ static bool ph_function_traceable(const char *name)
 int ph_hooks_check(const char *extra)
 {
 	char *list, *cursor, *name;
-	int missing = 0;
+	int missing = 0, ret;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(ph_tracepoints); i++) {
@@ -234,7 +237,10 @@ int ph_hooks_check(const char *extra)
 		missing++;
 	}
 	for (i = 0; i < ARRAY_SIZE(ph_fprobes); i++) {
-		if (ph_function_traceable(ph_fprobes[i].name))
+		ret = ph_function_traceable(ph_fprobes[i].name);
+		if (ret < 0)
+			return ret;
+		if (ret)
 			continue;
 		pr_err("this kernel cannot ftrace %s (needs CONFIG_FUNCTION_TRACER and the symbol)\n",
 		       ph_fprobes[i].name);
@@ -247,7 +253,12 @@ int ph_hooks_check(const char *extra)
 			return -ENOMEM;
 		cursor = list;
 		while ((name = strsep(&cursor, ",")) != NULL) {
-			if (!*name || ph_function_traceable(name))
+			ret = *name ? ph_function_traceable(name) : 1;
+			if (ret < 0) {
+				kfree(list);
+				return ret;
+			}
+			if (ret)
 				continue;
 			pr_err("this kernel cannot ftrace %s (required by extra_hooks)\n", name);
 			missing++;

@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/irq_work.h>
 #include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/rhashtable.h>
@@ -43,27 +44,68 @@ u32 ph_registry_count(void)
 	return atomic_read(&ph_nr_tasks);
 }
 
+/*
+ * Revocations are decided with the target's runqueue locked, where printk()
+ * could try to wake a console waiter and take a runqueue lock again, and
+ * printk_deferred() is not exported to modules: an irq_work reports them
+ * (rate-limited, since any thread can cause one). When several come at
+ * once, the last one is named and the others counted.
+ */
+static atomic_t ph_revoked_unreported = ATOMIC_INIT(0);
+static pid_t ph_revoked_pid;
+static u32 ph_revoked_word;
+
+static void ph_revoke_report(struct irq_work *work)
+{
+	int n = atomic_xchg(&ph_revoked_unreported, 0);
+
+	if (n)
+		pr_warn_ratelimited("thread %d wrote %#x to its hint word; extension revoked (%d since the last report)\n",
+				    READ_ONCE(ph_revoked_pid), READ_ONCE(ph_revoked_word), n);
+}
+
+static DEFINE_IRQ_WORK(ph_revoke_work, ph_revoke_report);
+
 int ph_task_nest(struct ph_task *t)
 {
-	u32 nest = READ_ONCE(t->slot->nest);
+	u32 nest;
 
+	/*
+	 * Revoked for good: a thread that wrote garbage once may write a
+	 * valid depth next, and must still get nothing. Every call for a
+	 * task holds its runqueue lock, so no grant can slip in between the
+	 * revocation and this check.
+	 */
+	if (unlikely(READ_ONCE(t->revoked)))
+		return -1;
+	nest = READ_ONCE(t->slot->nest);
 	if (likely(nest <= PREEMPTHINT_NEST_MAX))
 		return nest;
-	if (!READ_ONCE(t->revoked)) {
-		WRITE_ONCE(t->revoked, true);
-		ph_slot_flags(t, PREEMPTHINT_F_REVOKED, PREEMPTHINT_F_GRANTED);
-		pr_warn_ratelimited("thread %d wrote %#x to its hint word; extension revoked\n",
-				    task_pid_nr(t->task), nest);
-	}
+	WRITE_ONCE(t->revoked, true);
+	ph_slot_flags(t, PREEMPTHINT_F_REVOKED, PREEMPTHINT_F_GRANTED);
+	WRITE_ONCE(ph_revoked_pid, task_pid_nr(t->task));
+	WRITE_ONCE(ph_revoked_word, nest);
+	atomic_inc(&ph_revoked_unreported);
+	irq_work_queue(&ph_revoke_work);
 	return -1;
 }
 
+/*
+ * The flags word is in the thread's memory, and the thread (or another one
+ * sharing the page) may store to it at any time. A compare-and-swap loop
+ * could then retry for as long as they keep storing, with a runqueue lock
+ * held; two unconditional atomic operations always finish. A reader may see
+ * the state between them, which no flag combination makes harmful.
+ */
 void ph_slot_flags(struct ph_task *t, u32 set, u32 clear)
 {
-	u32 old = READ_ONCE(t->slot->flags);
+	atomic_t *flags = (atomic_t *)&t->slot->flags;
 
-	while (!try_cmpxchg(&t->slot->flags, &old, (old & ~clear) | set))
-		;
+	BUILD_BUG_ON(sizeof(*flags) != sizeof(t->slot->flags));
+	if (clear)
+		atomic_andnot(clear, flags);
+	if (set)
+		atomic_or(set, flags);
 }
 
 static void ph_task_free_rcu(struct rcu_head *head)
@@ -103,8 +145,14 @@ int ph_registry_add(unsigned long slot_addr)
 		goto err_count;
 	}
 
+	/*
+	 * Any user may register (the device is 0666): charge the entry to the
+	 * caller's memory cgroup. A hint is optional, so under memory
+	 * pressure the registration fails with ENOMEM rather than waking the
+	 * OOM killer or logging an allocation failure.
+	 */
 	ret = -ENOMEM;
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
 	if (!t)
 		goto err_unpin;
 	t->task = get_task_struct(current);
@@ -163,4 +211,5 @@ void ph_registry_exit(void)
 {
 	rhashtable_free_and_destroy(&ph_tasks, ph_task_free_at_exit, NULL);
 	rcu_barrier();
+	irq_work_sync(&ph_revoke_work);
 }
