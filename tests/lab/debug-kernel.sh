@@ -73,6 +73,25 @@ debug_options=(
 	# depends on BTF, which needs it. No module signing (no key to make).
 	--disable MODULE_SIG --disable MODULE_SIG_ALL --set-str MODULE_SIG_KEY ""
 	--set-str LOCALVERSION "${release#"$upstream"}" --disable LOCALVERSION_AUTO
+	# Built-in (=y) trees a QEMU guest with a serial console and 9p never
+	# uses, none of them part of the scheduler or tracing: hypervisors other
+	# than KVM, platform and laptop drivers, display, USB, wireless, IPv6,
+	# sensors, IOMMUs, TPM, the LSMs besides capabilities and lockdown,
+	# hibernation. About a third of what is left to compile after
+	# localmodconfig.
+	--disable XEN --disable HYPERV --disable X86_PLATFORM_DEVICES
+	--disable CHROME_PLATFORMS --disable SURFACE_PLATFORMS --disable X86_INTEL_LPSS
+	--disable STAGING --disable USB_SUPPORT --disable FB --disable FRAMEBUFFER_CONSOLE
+	--disable DRM --disable SOUND --disable WLAN --disable WIRELESS --disable IPV6
+	--disable MPTCP --disable NETLABEL --disable TCG_TPM --disable SPI --disable PINCTRL
+	--disable I2C --disable HWMON --disable THERMAL --disable WATCHDOG --disable REGULATOR
+	--disable POWER_SUPPLY --disable NEW_LEDS --disable ACCESSIBILITY --disable EDAC
+	--disable DMADEVICES --disable MAILBOX --disable PWM --disable AMD_IOMMU
+	--disable INTEL_IOMMU --disable NVMEM --disable MISC_FILESYSTEMS --disable PSTORE
+	--disable INPUT_MOUSE --disable INPUT_TOUCHSCREEN --disable INPUT_MISC
+	--disable SECURITY_SELINUX --disable SECURITY_APPARMOR --disable SECURITY_TOMOYO
+	--disable SECURITY_LANDLOCK --disable SECURITY_IPE --disable IMA --disable EVM
+	--disable HIBERNATION --disable X86_SGX
 )
 
 # Must come out of olddefconfig exactly as Debian has them (the module
