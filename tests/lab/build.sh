@@ -28,6 +28,7 @@ if ! lab_chroot "$LAB_CHROOT" env "${LAB_CROSS[@]}" sh -ec "
 	make -C $build KDIR=$kdir all
 	make -C $kdir M=$build/tests/lab/warn-module modules
 	make -C $kdir M=$build/tests/guest/failalloc modules
+	make -C $kdir M=$build/tests/lab/debug-module modules
 	make -C $build/tests/guest/progs
 " >"$log" 2>&1; then
 	tail -n 30 "$log" >&2

@@ -12,7 +12,10 @@
 # amd64), LAB_ARM64_TESTS (default: all of tests/guest/t), LAB_BASELINE=0 to
 # skip the 6.1 boot, LAB_SELFTEST=0 to skip the WARN self-test, LAB_CACHE
 # (where the chroot and kernels are kept), LAB_DKMS=0 to skip the DKMS install
-# and its guest (tests/lab/dkms.sh; amd64).
+# and its guest (tests/lab/dkms.sh; amd64), LAB_DEBUG_SELFTEST=1 for the
+# debug kernel's self-test (LAB_KERNEL=debug: a module whose KASAN, lockdep,
+# atomic-sleep and kmemleak reports must each fail the run; `make
+# check-debug`). vm.sh reads LAB_VM_MEM, LAB_VM_TIMEOUT, LAB_TEST_TIMEOUT.
 
 . "$(dirname "$0")/lib.sh"
 set +e
@@ -80,9 +83,9 @@ report_guest() {	# report_guest LABEL: TAP for one guest run
 	*) emit ok "[$label] guest finished its suite (status $guest_rc)" ;;
 	esac
 	if bad=$("$here/check-log.sh" "$guest_out"); then
-		emit ok "[$label] guest kernel log has no WARN, BUG, Oops, lockdep or lockup"
+		emit ok "[$label] guest kernel log has no WARN, BUG, Oops, KASAN, lockdep or lockup"
 	else
-		emit not-ok "[$label] guest kernel log has no WARN, BUG, Oops, lockdep or lockup"
+		emit not-ok "[$label] guest kernel log has no WARN, BUG, Oops, KASAN, lockdep or lockup"
 		sed 's/^/#   /' <<<"$bad"
 	fi
 }
@@ -144,6 +147,33 @@ arch_suites() {
 			emit not-ok "lab self-test: the WARN of a broken module is caught and fails the run"
 		fi
 	fi
+
+	if [ "$arch" = amd64 ] && [ "${LAB_DEBUG_SELFTEST:-0}" != 0 ]; then
+		debug_selftest "$arch" "$release"
+	fi
+}
+
+# debug_selftest ARCH RELEASE: on the debug kernel, a module that commits one
+# bug of each kind (tests/lab/debug-module) must fail the run, and the log
+# check must name every one of them.
+debug_selftest() {
+	local arch=$1 release=$2 found kind
+	echo "# lab self-test: KASAN, lockdep, atomic-sleep and kmemleak reports must fail the run"
+	guest_suite "selftest-debug" "$release" lazy \
+		--guest-env "LAB_PRELOAD=/build/$arch/tests/lab/debug-module/ph_selftest_debug.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
+	if found=$(LAB_LOG_MAX=100000 "$here/check-log.sh" "$guest_out"); then
+		emit not-ok "lab self-test: the broken module's reports fail the run"
+	else
+		emit ok "lab self-test: the broken module's reports fail the run"
+	fi
+	for kind in "BUG: KASAN: slab-out-of-bounds" "possible circular locking dependency" \
+		"BUG: sleeping function called from invalid context" "new suspected memory leaks"; do
+		if grep -q "$kind" <<<"$found"; then
+			emit ok "lab self-test: the log check catches '$kind'"
+		else
+			emit not-ok "lab self-test: the log check catches '$kind'"
+		fi
+	done
 }
 
 for arch in $LAB_ARCHES; do

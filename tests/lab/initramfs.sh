@@ -14,7 +14,10 @@ moddir=$LAB_ROOTFS/usr/lib/modules/$release
 
 out=$LAB_CACHE/initramfs-$release.cpio.gz
 init_src=$(dirname "$0")/initramfs-init
-if [ -f "$out" ] && [ "$out" -nt "$init_src" ] && [ "$out" -nt "$0" ]; then
+# Rebuilt when the modules are newer: the debug kernel (debug-kernel.sh) is
+# rebuilt under the same release.
+if [ -f "$out" ] && [ "$out" -nt "$init_src" ] && [ "$out" -nt "$0" ] &&
+	[ "$out" -nt "$moddir/modules.dep" ]; then
 	echo "$out"
 	exit 0
 fi

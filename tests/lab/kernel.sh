@@ -9,12 +9,25 @@
 #        tests/lab/kernel.sh bookworm    bookworm's 6.1, the pre-regression
 #                                        baseline (boots with preempt=none)
 #        tests/lab/kernel.sh RELEASE     e.g. 7.3.4+deb13-amd64
+#        tests/lab/kernel.sh debug       the lab's debug build of the newest
+#                                        (KASAN, lockdep; tests/lab/debug-kernel.sh,
+#                                        built on first use, about an hour);
+#                                        also its release, *-phdebug
 #
 # Packages are only unpacked (dpkg-deb), never installed: no initramfs hooks.
 
 . "$(dirname "$0")/lib.sh"
 
 want=${1:-newest}
+case $want in
+debug | *-phdebug)
+	release=$("$(dirname "$0")/debug-kernel.sh") || exit 1
+	[ "$want" = debug ] || [ "$want" = "$release" ] ||
+		lab_die "the lab builds the debug kernel $release only, not $want"
+	echo "$release"
+	exit 0
+	;;
+esac
 [ -x "$LAB_CHROOT/usr/bin/apt-get" ] || lab_die "no chroot; run tests/lab/chroot.sh first"
 
 # bookworm's lists are kept apart from the chroot's own apt configuration.

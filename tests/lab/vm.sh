@@ -13,10 +13,17 @@
 # --run shell   an interactive root shell on the serial console; leave it with
 #               `exit` (or Ctrl-A X to kill QEMU).
 # The serial console is copied to DIR/console.log in every mode.
+#
+# Environment (the options win): LAB_VM_MEM (MB, default 2048),
+# LAB_VM_TIMEOUT (s, default 900); LAB_TEST_TIMEOUT (s per guest test,
+# default 600) and LAB_GUEST_ENV ("K=V ...") are handed to the guest. The
+# debug kernel (tests/lab/debug-kernel.sh) wants all three raised: KASAN's
+# shadow takes an eighth of the memory, and everything runs slower.
 
 . "$(dirname "$0")/lib.sh"
 
-release="" mode="" run=suite out="" timeout=1500 smp=2 mem=2048 append="" guest_env=""
+release="" mode="" run=suite out="" timeout=${LAB_VM_TIMEOUT:-1500} smp=2 mem=${LAB_VM_MEM:-2048}
+append="" guest_env="${LAB_GUEST_ENV:-}${LAB_TEST_TIMEOUT:+ LAB_TEST_TIMEOUT=$LAB_TEST_TIMEOUT}"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) release=$2; shift ;;
@@ -27,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--append) append=$2; shift ;;
-	--guest-env) guest_env=$2; shift ;;
+	--guest-env) guest_env+=" $2"; shift ;;
 	*) lab_die "unknown option $1 (see the header of $0)" ;;
 	esac
 	shift
@@ -51,7 +58,8 @@ initrd=$("$(dirname "$0")/initramfs.sh" "$release")
 out=${out:-$LAB_CACHE/out/$release-${mode:-default}-$run}
 rm -rf "$out"
 mkdir -p "$out"
-[ -n "$guest_env" ] && printf '%s\n' $guest_env >"$out/guest.env"
+# shellcheck disable=SC2086 # one K=V per word
+[ -n "${guest_env// }" ] && printf '%s\n' $guest_env >"$out/guest.env"
 
 cmdline="console=$LAB_CONSOLE loglevel=5 panic=-1 oops=panic"
 cmdline+=" lab.init=/build/$LAB_ARCH/tests/guest/init.sh lab.run=$run lab.arch=$LAB_ARCH"
