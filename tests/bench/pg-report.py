@@ -195,7 +195,7 @@ def plot(prefix, cells, configs, base_cfg, summary):
     ax1.axhline(1.0, color="black", linewidth=0.8)
     ax1.axhline(0.95, color="grey", linewidth=0.8, linestyle="--")
     ax1.set_ylabel("TPS / %s (median, min-max)" % base_cfg)
-    ax1.legend(ncol=len(configs), fontsize="small", loc="lower center")
+    ax1.legend(ncol=len(configs), fontsize="small", loc="upper right")
     ax2.set_ylabel("lock-holder preemptions per run\n(module count, median)")
     ax2.set_xticks(list(xs))
     ax2.set_xticklabels(["huge=%s\n-%s c=%d" % k for k in cells])

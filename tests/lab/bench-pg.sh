@@ -61,12 +61,15 @@ done
 configs=${configs// /,} clients=${clients// /,} modes=${modes// /,} huge=${huge// /,}
 
 report_py=$LAB_TOP/tests/bench/pg-report.py
+# Debian's python3, where python3-matplotlib is (a pyenv shim may come first on PATH).
+py=/usr/bin/python3
+[ -x $py ] || py=python3
 if [ ${#report[@]} -gt 0 ]; then
 	files=()
 	for r in "${report[@]}"; do
 		if [ -d "$r" ]; then files+=("$r/results.txt"); else files+=("$r"); fi
 	done
-	exec python3 "$report_py" --plot "$(dirname "${files[0]}")/bench-pg" "${files[@]}"
+	exec $py "$report_py" --plot "$(dirname "${files[0]}")/bench-pg" "${files[@]}"
 fi
 
 out=${out:-$LAB_CACHE/bench-pg/$(date +%Y%m%d-%H%M%S)}
@@ -91,7 +94,7 @@ if [ "$host" = 1 ]; then
 			BENCH_PG_OUT="$results" LAB_BUILD="$LAB_TOP" \
 			"$LAB_TOP/tests/guest/bench-pg.sh" || lab_log "rep $r had failed runs"
 	done
-	python3 "$report_py" --plot "$out/bench-pg" "$results" | tee "$out/table.md"
+	$py "$report_py" --plot "$out/bench-pg" "$results" | tee "$out/table.md"
 	lab_log "done in $(($(date +%s) - started)) s; results in $out"
 	exit 0
 fi
@@ -196,5 +199,5 @@ for r in $(seq "$reps"); do
 	done
 done
 echo
-python3 "$report_py" --plot "$out/bench-pg" "$results" | tee "$out/table.md"
+$py "$report_py" --plot "$out/bench-pg" "$results" | tee "$out/table.md"
 lab_log "done in $(($(date +%s) - started)) s; results in $out"
