@@ -152,6 +152,38 @@ def main():
                                   ratio(med(norm), base_norm))
         print()
 
+    # Compact matrices: one row per configuration, one column per cell.
+    print("### Summary: TPS / %s (median of per-run ratios to the baseline's median; min-max)" % base_cfg)
+    print()
+    head = ["huge=%s -%s c=%d" % k for k in cells]
+    print("| config | " + " | ".join(head) + " |")
+    print("| --- |" + " --- |" * len(cells))
+    for c in configs:
+        row = []
+        for cell in cells:
+            v = summary.get((cell, c))
+            if not v:
+                row.append("")
+                continue
+            per = [x for x in v[2] if x is not None]
+            row.append("%s (%s)" % (f(v[0], "%.2f"), spread(per, "%.2f")))
+        print("| `%s` | " % c + " | ".join(row) + " |")
+    print()
+    print("### Summary: lock-holder preemptions per run (module count, median; min-max)")
+    print()
+    print("| config | " + " | ".join(head) + " |")
+    print("| --- |" + " --- |" * len(cells))
+    for c in configs:
+        if all(summary.get((cell, c), (0, None))[1] is None for cell in cells):
+            continue
+        row = []
+        for cell in cells:
+            rs = [r for r in runs if cell_key(r) == cell and r["config"] == c]
+            lh = [num(r.get("lh")) for r in rs]
+            row.append("%s (%s)" % (f(med(lh), "%.0f"), spread(lh, "%.0f")))
+        print("| `%s` | " % c + " | ".join(row) + " |")
+    print()
+
     # The goal, on the most contended cell: huge pages off, most clients.
     off = [k for k in cells if k[0] == "off"] or cells
     hot = max(off, key=lambda k: (k[2], k[1] == "S"))

@@ -92,6 +92,17 @@ cfg_policy() {	# none: no module; off: loaded, not enabled; hint; kernel
 	esac
 }
 
+# On a host, lazy and full are switched at run time where the kernel allows
+# it (PREEMPT_DYNAMIC); the lab boots each model instead.
+dyn=/sys/kernel/debug/sched/preempt
+can_switch() { [ "$(cfg_preempt "$1")" != none ] && [ -w $dyn ]; }
+preempt_for() {	# preempt_for CONFIG: on a host, switch the model if needed
+	local want
+	want=$(cfg_preempt "$1")
+	[ "$host" = 1 ] && [ "$(preempt_now)" != "$want" ] && can_switch "$1" && echo "$want" >$dyn
+	return 0
+}
+
 if [ -z "$BENCH_PG_CONFIGS" ]; then
 	case $model in
 	none) BENCH_PG_CONFIGS="6.1-none" ;;
@@ -105,7 +116,7 @@ for c in $BENCH_PG_CONFIGS; do
 	6.1-none | lazy-stock | lazy | lazy-hint | lazy-kernel | full | full-hint) ;;
 	*) say "unknown configuration $c"; exit 64 ;;
 	esac
-	if [ "$host" != 1 ] && [ "$(cfg_preempt "$c")" != "$model" ]; then
+	if [ "$(cfg_preempt "$c")" != "$model" ] && ! { [ "$host" = 1 ] && can_switch "$c"; }; then
 		say "$c needs preempt=$(cfg_preempt "$c"), this kernel runs $model: skipped"
 		continue
 	fi
@@ -241,6 +252,7 @@ run_one() {	# run_one CONFIG HUGE MODE CLIENTS
 	bin=$PG_HINT
 	[ "$(cfg_server "$cfg")" = stock ] && bin=$PG_STOCK
 	policy=$(cfg_policy "$cfg")
+	preempt_for "$cfg"
 	case $policy in
 	none) module_want none ;;
 	*) module_want loaded ;;
@@ -332,6 +344,7 @@ for huge in $huges; do
 	done
 done
 module_want none
+[ "$host" = 1 ] && [ "$(preempt_now)" != "$model" ] && echo "$model" >$dyn
 [ "$hp_old" = "$(cat /proc/sys/vm/nr_hugepages)" ] || echo "$hp_old" >/proc/sys/vm/nr_hugepages
 rm -rf "$work"
 rmdir $CG$cgp 2>/dev/null
