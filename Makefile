@@ -8,6 +8,8 @@
 #                        lockdep, ...); builds it first (about an hour on 2 cores)
 #   make unit            host unit tests only
 #   make bench-holder    holder-vs-hog benchmark: disabled / hint / kernel-mode policy
+#   make bench-pg        PostgreSQL A/B (6.1 none, 7.x lazy/full, hint/kernel policy);
+#                        knobs: BENCH_PG_SECONDS, _REPS, _CONFIGS, ... (tests/lab/bench-pg.sh)
 #   make bench-hint-cost ns per enter/leave pair beside a bare loop and a syscall
 #   make ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- KDIR=...   cross-build
 #   make install         CLI, man page, completion, API headers, config, systemd
@@ -37,7 +39,7 @@ LAB_ARCH ?= amd64
 LAB_ARCHES ?= amd64 arm64
 export LAB_KERNEL LAB_MODES LAB_ARCH LAB_ARCHES
 
-.PHONY: all module user unit check check-arm64 check-debug lab lab-shell bench-holder bench-hint-cost clean version
+.PHONY: all module user unit check check-arm64 check-debug lab lab-shell bench-holder bench-pg bench-hint-cost clean version
 .PHONY: install uninstall dkms-install dkms-remove
 
 all: module user
@@ -84,6 +86,10 @@ lab-shell:
 # Benchmarks print tables measured side by side in one guest session.
 bench-holder:
 	tests/lab/demo.sh --bench holder
+
+# PostgreSQL A/B: one guest per kernel/mode and rep, a table and a plot.
+bench-pg:
+	tests/lab/bench-pg.sh
 
 # ns per enter/leave pair beside a bare loop and a syscall (host, no module).
 bench-hint-cost:

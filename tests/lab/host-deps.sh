@@ -14,7 +14,9 @@ missing=()
 for pair in "${needs[@]}"; do
 	command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
 done
-[ -f /usr/include/netlink/genl/genl.h ] || missing+=(libnl-3-dev libnl-genl-3-dev)
+[ -f /usr/include/libnl3/netlink/genl/genl.h ] || missing+=(libnl-3-dev libnl-genl-3-dev)
+# The plot of `make bench-pg` (tests/bench/pg-report.py).
+/usr/bin/python3 -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
 [ ${#missing[@]} = 0 ] && exit 0
 
 [ "$(id -u)" = 0 ] || lab_die "missing host packages: ${missing[*]} (run as root, or apt-get install them)"

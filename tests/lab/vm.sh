@@ -15,7 +15,7 @@
 # The serial console is copied to DIR/console.log in every mode.
 #
 # Environment (the options win): LAB_VM_MEM (MB, default 2048),
-# LAB_VM_TIMEOUT (s, default 900); LAB_TEST_TIMEOUT (s per guest test,
+# LAB_VM_TIMEOUT (s, default 1500); LAB_TEST_TIMEOUT (s per guest test,
 # default 600) and LAB_GUEST_ENV ("K=V ...") are handed to the guest. The
 # debug kernel (tests/lab/debug-kernel.sh) wants all three raised: KASAN's
 # shadow takes an eighth of the memory, and everything runs slower.
