@@ -27,9 +27,14 @@ ph_loaded() { [ -d "$PH_SYS" ]; }
 ph_load() { insmod "$PH_KO" "$@"; }
 ph_unload() { ! ph_loaded || rmmod preempthint; }
 
-# Kernel log lines written since the mark taken by dmesg_mark.
-dmesg_mark() { DMESG_MARK=$(dmesg | wc -l); }
-dmesg_since() { dmesg | tail -n +"$((DMESG_MARK + 1))"; }
+# Kernel log lines written since the mark taken by dmesg_mark. The mark is
+# a unique line written to the log, not a line count: a count goes wrong as
+# soon as the ring buffer is full and old lines fall out.
+dmesg_mark() {
+	DMESG_MARK="lab: mark $$.$RANDOM.$(date +%s%N)"
+	echo "$DMESG_MARK" >/dev/kmsg
+}
+dmesg_since() { dmesg | awk -v m="$DMESG_MARK" 'seen; index($0, m) { seen = 1 }'; }
 
 # ---- issue 3: the mechanism ----
 

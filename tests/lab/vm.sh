@@ -61,7 +61,9 @@ mkdir -p "$out"
 # shellcheck disable=SC2086 # one K=V per word
 [ -n "${guest_env// }" ] && printf '%s\n' $guest_env >"$out/guest.env"
 
-cmdline="console=$LAB_CONSOLE loglevel=5 panic=-1 oops=panic"
+# A log buffer big enough for the whole suite (the default 128 KiB wraps
+# during the netlink storm), so that dmesg.txt holds every line.
+cmdline="console=$LAB_CONSOLE loglevel=5 panic=-1 oops=panic log_buf_len=8M"
 cmdline+=" lab.init=/build/$LAB_ARCH/tests/guest/init.sh lab.run=$run lab.arch=$LAB_ARCH"
 [ -n "$mode" ] && cmdline+=" preempt=$mode lab.mode=$mode"
 [ -n "$append" ] && cmdline+=" $append"
