@@ -8,8 +8,10 @@
  *   lifecycle threads N      N threads register, some exit while hinted
  *   lifecycle fork           the child of a hinted thread is not registered
  *   lifecycle exec           exec drops the registration
- *   lifecycle hold SECONDS   register, set the hint and spin (for kill -9 and
- *                            unload tests); prints the slot flags at the end
+ *   lifecycle hold SECONDS [STOP_FILE]
+ *                            register, set the hint and spin (for kill -9 and
+ *                            unload tests) for SECONDS, or until STOP_FILE
+ *                            exists; prints the slot flags at the end
  *   lifecycle garbage        garbage in the hint word revokes the extension
  */
 #define _GNU_SOURCE
@@ -20,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "preempthint_api.h"
 
@@ -158,14 +161,24 @@ static int cmd_exec(const char *self, int after)
 	return 1;
 }
 
-static int cmd_hold(int seconds)
+static int cmd_hold(int seconds, const char *stop)
 {
+	int ms;
+
 	if (preempthint_register()) {
 		check(0, "hold: register");
 		return 1;
 	}
 	preempthint_enter();
-	spin_ms(seconds * 1000);
+	/*
+	 * With a stop file the test decides when to look (after an unload,
+	 * however long that takes on a slow kernel); SECONDS is then a limit.
+	 */
+	for (ms = 0; ms < seconds * 1000; ms += 10) {
+		spin_ms(10);
+		if (stop && access(stop, F_OK) == 0)
+			break;
+	}
 	printf("flags=%#x grants=%u preempted=%u\n", preempthint_slot()->flags,
 	       preempthint_slot()->grants, preempthint_slot()->preempted);
 	preempthint_leave();
@@ -197,9 +210,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "exec"))
 		return cmd_exec(argv[0], argc > 2);
 	if (!strcmp(cmd, "hold") && argc > 2)
-		return cmd_hold(atoi(argv[2]));
+		return cmd_hold(atoi(argv[2]), argc > 3 ? argv[3] : NULL);
 	if (!strcmp(cmd, "garbage"))
 		return cmd_garbage();
-	fprintf(stderr, "usage: lifecycle api|threads N|fork|exec|hold S|garbage\n");
+	fprintf(stderr, "usage: lifecycle api|threads N|fork|exec|hold S [STOP]|garbage\n");
 	return 2;
 }

@@ -34,12 +34,16 @@ check "a thread killed with SIGKILL while hinted leaves no registration" \
 	[ "$(phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])')" = 0 ]
 
 # Unload while hinted threads run; they keep running, flags show the detach.
+# They spin until told to stop, after the unload (which takes seconds on
+# the debug kernel), or for 120 s at most.
+rm -f /tmp/hold.stop
 for i in 1 2 3 4; do
-	run_in_cgroup /ph-db $L hold 10 >/tmp/hold.$i &
+	run_in_cgroup /ph-db $L hold 120 /tmp/hold.stop >/tmp/hold.$i &
 done
 sleep 1.5
 phctl disable --cgroup /ph-db
 check "rmmod succeeds while hinted threads are alive" rmmod preempthint
+touch /tmp/hold.stop
 wait
 ok_flags=0
 for i in 1 2 3 4; do
