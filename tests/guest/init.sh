@@ -32,9 +32,10 @@ for arg in $(cat /proc/cmdline); do
 	lab.run=*) LAB_RUN=${arg#lab.run=} ;;
 	lab.mode=*) LAB_MODE=${arg#lab.mode=} ;;
 	lab.arch=*) LAB_ARCH=${arg#lab.arch=} ;;
+	lab.build=*) LAB_BUILD=${arg#lab.build=} ;;
 	esac
 done
-LAB_BUILD=/build/$LAB_ARCH
+LAB_BUILD=${LAB_BUILD:-/build/$LAB_ARCH}
 export LAB_RUN LAB_MODE LAB_ARCH LAB_BUILD
 if [ -f /lab/out/guest.env ]; then
 	set -a

@@ -3,7 +3,8 @@
 # Build the module, the CLI and the lab's test programs for $LAB_ARCH inside
 # the chroot (the kernel headers need gcc-14 and trixie's glibc; arm64 is a
 # cross build), from a fresh copy of the work tree at /build/$LAB_ARCH of the
-# guest's root: the guest finds them there too.
+# guest's root (/build/$LAB_ARCH-debug for the debug kernel; lab_tree): the
+# guest finds them there too.
 #
 # usage: tests/lab/build.sh [RELEASE]     (default: newest headers)
 
@@ -13,7 +14,7 @@ release=${1:-$(lab_newest_kernel)}
 kdir=/usr/src/linux-headers-$release
 [ -d "$LAB_CHROOT$kdir" ] || lab_die "no headers for $release in the chroot"
 
-build=$LAB_ROOTFS_IN/build/$LAB_ARCH
+build=$LAB_ROOTFS_IN$(lab_tree "$release")
 dest=$LAB_CHROOT$build
 rm -rf "$dest"
 mkdir -p "$dest"

@@ -173,7 +173,7 @@ debug_selftest() {
 	local arch=$1 release=$2 found kind
 	echo "# lab self-test: KASAN, lockdep, atomic-sleep and kmemleak reports must fail the run"
 	guest_suite "selftest-debug" "$release" lazy \
-		--guest-env "LAB_PRELOAD=/build/$arch/tests/lab/debug-module/ph_selftest_debug.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
+		--guest-env "LAB_PRELOAD=$(lab_tree "$release")/tests/lab/debug-module/ph_selftest_debug.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
 	if found=$(LAB_LOG_MAX=100000 "$here/check-log.sh" "$guest_out"); then
 		emit not-ok "lab self-test: the broken module's reports fail the run"
 	else

@@ -92,6 +92,17 @@ lab_chroot() {
 	' lab-chroot "$root" "$@"
 }
 
+# Where in the guest's root the tree built for RELEASE lives: one per arch,
+# and one of its own for the debug kernel (tests/lab/debug-kernel.sh), whose
+# modules Debian's kernel would refuse, so that a debug run and another lab
+# job can share the chroot.
+lab_tree() {
+	case $1 in
+	*-phdebug) echo "/build/$LAB_ARCH-debug" ;;
+	*) echo "/build/$LAB_ARCH" ;;
+	esac
+}
+
 # Newest kernel whose headers are installed in the chroot, e.g. 7.3.4+deb13-amd64.
 lab_newest_kernel() {
 	local d

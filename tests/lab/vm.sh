@@ -64,7 +64,8 @@ mkdir -p "$out"
 # A log buffer big enough for the whole suite (the default 128 KiB wraps
 # during the netlink storm), so that dmesg.txt holds every line.
 cmdline="console=$LAB_CONSOLE loglevel=5 panic=-1 oops=panic log_buf_len=8M"
-cmdline+=" lab.init=/build/$LAB_ARCH/tests/guest/init.sh lab.run=$run lab.arch=$LAB_ARCH"
+tree=$(lab_tree "$release")
+cmdline+=" lab.init=$tree/tests/guest/init.sh lab.build=$tree lab.run=$run lab.arch=$LAB_ARCH"
 [ -n "$mode" ] && cmdline+=" preempt=$mode lab.mode=$mode"
 [ -n "$append" ] && cmdline+=" $append"
 

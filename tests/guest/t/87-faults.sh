@@ -32,7 +32,7 @@ phctl enable --cgroup $CGP --grace-us 500
 # ---- 1. bad registrations ----
 run_in_cgroup $CGP $F badreg $tmp/hold &
 pid=$!
-for _ in $(seq 100); do [ -e $tmp/hold ] && break; sleep 0.1; done
+for _ in $(seq 600); do [ -e $tmp/hold ] && break; sleep 0.1; done
 reg=$(registered_now)
 rm -f $tmp/hold
 wait $pid
@@ -45,7 +45,7 @@ for how in munmap dontneed; do
 	rm -f $tmp/ready
 	run_in_cgroup $CGP $F unmap $how 1 $secs $tmp/ready >$tmp/$how &
 	pid=$!
-	for _ in $(seq 100); do [ -e $tmp/ready ] && break; sleep 0.1; done
+	for _ in $(seq 600); do [ -e $tmp/ready ] && break; sleep 0.1; done
 	during=$(registered_now)
 	wait $pid
 	after=$(registered_now)
@@ -82,7 +82,7 @@ for how in private shared; do
 	parent_grants=$(ph_stat grants $CGP)
 	phctl reset-stats
 	after_parent=$(registered_now)
-	for _ in $(seq 100); do [ -s $tmp/child-$how ] && break; sleep 0.1; done
+	for _ in $(seq 600); do [ -s $tmp/child-$how ] && break; sleep 0.1; done
 	child=$(cat $tmp/child-$how 2>/dev/null)
 	g=$(ph_stat grants $CGP)
 	diag "fork $how: $(echo $out $child); module: grants to the parent $parent_grants, to the child $g; registered after the parent exited: $after_parent"
