@@ -462,7 +462,11 @@ static int __init ph_failalloc_init(void)
 		p->rp.entry_handler = on_entry;
 		p->rp.handler = on_return;
 		p->rp.data_size = sizeof(struct probe_data);
-		p->rp.maxactive = 64;
+		/*
+		 * Hundreds of threads may be preempted inside a (slow, on a
+		 * debug kernel) allocator at once, each holding an instance.
+		 */
+		p->rp.maxactive = 1024;
 		ret = register_kretprobe(&p->rp);
 		if (ret) {
 			pr_err("cannot probe %s: %d\n", p->symbol, ret);

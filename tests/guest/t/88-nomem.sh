@@ -200,8 +200,17 @@ check "no cgroup reference leaked (dying cgroups: $dying_before before, $(dying)
 	[ "$(dying)" = "$dying_before" ]
 check "the module unloads at the end" rmmod preempthint
 check "... and holds nothing it allocated ($(live))" [ "$(live)" = "$nothing_held" ]
-check "no return probe was missed and every allocation was remembered, so the counts are exact ($(cat $FA/missed), $(cat $FA/set_full))" \
-	[ "$(cat $FA/missed)/$(cat $FA/set_full)" = 0/0 ]
+# Where kmemleak or KASAN instrument the allocators, an allocation made
+# inside a probe handler (kmemleak's own metadata) hits a probe again, and
+# the kprobe core counts a miss whoever the caller was: there the counts
+# above are trusted because they came back to zero, and the misses shown.
+if grep -qE '^CONFIG_(DEBUG_KMEMLEAK|KASAN)=y' "$config" 2>/dev/null; then
+	check "every allocation was remembered ($(cat $FA/set_full)); return probes missed by nested allocations on this debug kernel: $(cat $FA/missed)" \
+		[ "$(cat $FA/set_full)" = 0 ]
+else
+	check "no return probe was missed and every allocation was remembered, so the counts are exact ($(cat $FA/missed), $(cat $FA/set_full))" \
+		[ "$(cat $FA/missed)/$(cat $FA/set_full)" = 0/0 ]
+fi
 rmmod ph_failalloc
 
 log=$(dmesg_since | grep -v -e 'ph_failalloc: failing allocations' -e '^.\{0,20\}lab: ' \
