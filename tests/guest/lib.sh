@@ -36,6 +36,14 @@ dmesg_mark() {
 }
 dmesg_since() { dmesg | awk -v m="$DMESG_MARK" 'seen; index($0, m) { seen = 1 }'; }
 
+# One check: no WARN, BUG, lockup or stall in the kernel log since the mark.
+check_log_quiet() {
+	local bad
+	bad=$(dmesg_since | grep -E 'WARNING:|BUG:|Oops|lockup|stall|blocked for more than|Call Trace')
+	[ -n "$bad" ] && diag "kernel log: $bad"
+	check "no WARN, BUG, lockup or stall in the kernel log" [ -z "$bad" ]
+}
+
 # ---- issue 3: the mechanism ----
 
 PH_PROGS=$LAB_BUILD/tests/guest/progs

@@ -154,9 +154,7 @@ check "grants resumed on CPU 1 after its last return ($last1)" [ "${last1:-0}" -
 check "the threads ran on: registered while running ($reg), registration errors: $(kv register_errors <$tmp/spin)" \
 	[ "$reg/$(kv register_errors <$tmp/spin)" = 2/0 ]
 check "every registration is gone after they exit ($(registered_now))" [ "$(registered_now)" = 0 ]
-bad=$(dmesg_since | grep -E 'WARNING:|BUG:|Oops|lockup|stall|blocked for more than|Call Trace')
-[ -n "$bad" ] && diag "kernel log: $bad"
-check "no WARN, BUG, lockup or stall in the kernel log" [ -z "$bad" ]
+check_log_quiet
 
 phctl disable --cgroup $CGP
 rmdir $CG$CGP 2>/dev/null

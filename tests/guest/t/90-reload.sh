@@ -114,9 +114,7 @@ check "after the last load all $threads threads are registered ($final_reg)" [ "
 check "... and extended ($final_grants grants in 1 s)" [ "${final_grants:-0}" -ge 1 ]
 check "the CLI only ever exited 0, 1 or 69 ($codes)" \
 	[ -z "$(grep -v -x -e 0 -e 1 -e 69 $tmp/cli)" ]
-bad=$(dmesg_since | grep -E 'WARNING:|BUG:|Oops|lockup|stall|blocked for more than|Call Trace')
-[ -n "$bad" ] && diag "kernel log: $bad"
-check "no WARN, BUG, lockup or stall in the kernel log" [ -z "$bad" ]
+check_log_quiet
 
 phctl disable --cgroup $CGP
 rmdir $CG$CGP 2>/dev/null
