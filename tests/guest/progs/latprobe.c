@@ -4,7 +4,7 @@
  * an absolute time every --interval-us and records how late it woke up, for
  * --seconds of wall-clock time; --fifo PRIO makes it SCHED_FIFO, else it is
  * SCHED_OTHER.
- * Prints samples, p50_us, p99_us and max_us.
+ * Prints its pid (to find it in a trace), samples, p50_us, p99_us and max_us.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
 			next = now;
 	}
 	qsort(lat, n, sizeof(*lat), cmp_u64);
-	printf("samples=%zu\np50_us=%.1f\np99_us=%.1f\nmax_us=%.1f\n", n,
+	printf("pid=%d\nsamples=%zu\np50_us=%.1f\np99_us=%.1f\nmax_us=%.1f\n", (int)getpid(), n,
 	       lat[n / 2] / 1000.0, lat[n * 99 / 100] / 1000.0, lat[n - 1] / 1000.0);
 	free(lat);
 	return 0;

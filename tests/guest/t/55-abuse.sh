@@ -5,9 +5,12 @@
 # probe in another cgroup measures the wakeup latency of a SCHED_OTHER and a
 # SCHED_FIFO thread: with the cgroup disabled and enabled at the largest
 # grace (1000 us), twice each, interleaved. The FIFO probe must not get later
-# (RT is never deferred); the OTHER probe's p99 may grow by at most the grace
-# (plus timer lateness under emulation). Nothing locks up, and every slot is
-# released.
+# (RT is never deferred). The OTHER probe waits behind the fair scheduler's
+# own choices: with a thousand low-weight spinners EEVDF can keep a woken
+# task off the CPU for hundreds of scheduling decisions, with or without the
+# module. A trace of each enabled run shows what the module added to those
+# waits: at most one extension per decision, and a minor share of the time.
+# Nothing locks up, and every slot is released.
 . "$(dirname "$0")/../lib.sh"
 
 ph_unload
@@ -30,6 +33,7 @@ registered_now() { phctl -j status | python3 -c 'import json,sys; print(json.loa
 
 measure() {	# measure TAG: abusers and both probes side by side
 	rm -f "$tmp/ready"
+	echo >$T/trace
 	run_in_cgroup /ph-abuse "$PH_PROGS/abuse" --threads "$threads" --ready "$tmp/ready" \
 		--section-us $((2 * grace)) >"$tmp/abuse-$1" &
 	# $! is the subshell running run_in_cgroup; the abusers' own pid is in
@@ -46,19 +50,61 @@ measure() {	# measure TAG: abusers and both probes side by side
 		wait $abuser
 		return 1
 	fi
-	diag "$1: $threads abusers registered and spinning after $(($(date +%s) - start)) s"
+	progress "$1: $threads abusers registered and spinning after $(($(date +%s) - start)) s"
 	phctl -j status >"$tmp/status-$1"
+	echo 1 >$T/tracing_on
 	run_in_cgroup /ph-probe "$PH_PROGS/latprobe" --seconds "$secs" >"$tmp/other-$1" &
 	local other=$!
 	run_in_cgroup /ph-probe "$PH_PROGS/latprobe" --seconds "$secs" --fifo 50 >"$tmp/fifo-$1"
 	wait $other
+	echo 0 >$T/tracing_on
 	local probed=$(date +%s)
 	kill -TERM "$(cat "$tmp/ready")"
 	wait $abuser
-	diag "$1: probes done $((probed - start)) s after the start, the abusers stopped $(($(date +%s) - probed)) s later"
+	progress "$1: probes done $((probed - start)) s after the start, the abusers stopped $(($(date +%s) - probed)) s later"
+	trace_analyse "$1"
+	progress "$1: the probe's waits analysed $(($(date +%s) - probed)) s after the probes"
+}
+
+# The OTHER probe's wakeups, every scheduling decision and the extensions,
+# while the probes run. The events are switched on once, before any abuser
+# spins, and each round only clears the buffer before its abusers start and
+# turns recording on and off: registering a tracepoint probe or resetting
+# the buffer waits for RCU, whose kthread a starved round keeps waiting too.
+T=/sys/kernel/tracing
+trace_events="sched/sched_waking sched/sched_switch preempthint/preempthint_grant preempthint/preempthint_end"
+trace_setup() {
+	local e
+	echo 0 >$T/tracing_on
+	echo 16384 >$T/buffer_size_kb
+	echo 'comm == "latprobe"' >$T/events/sched/sched_waking/filter
+	for e in $trace_events; do
+		echo 1 >$T/events/$e/enable
+	done
+}
+trace_teardown() {
+	local e
+	echo 0 >$T/tracing_on
+	for e in $trace_events; do
+		echo 0 >$T/events/$e/enable
+	done
+	echo 0 >$T/events/sched/sched_waking/filter
+	echo >$T/trace
+	echo 1408 >$T/buffer_size_kb
+}
+trace_analyse() {	# trace_analyse TAG: the probe's waits, once the abusers are gone
+	python3 "$(dirname "$0")/../probe-waits.py" $T/trace "$(kv pid <"$tmp/other-$1")" \
+		>"$tmp/waits-$1"
+}
+
+# Progress on the console as well: a starved round can take minutes.
+progress() {
+	diag "$@"
+	echo "lab: 55: $*" >/dev/kmsg
 }
 
 finish() {
+	trace_teardown
 	rmdir $CG/ph-abuse $CG/ph-probe 2>/dev/null
 	[ $cpu_was_on = 1 ] || echo -cpu >$CG/cgroup.subtree_control
 	rm -rf "$tmp"
@@ -67,6 +113,7 @@ finish() {
 # Two rounds of off/on, interleaved, so that a burst of host noise (the
 # guest is emulated) hits one run, not the comparison: each side is
 # judged by its better run.
+trace_setup
 for run in off1 on1 off2 on2; do
 	case $run in
 	on*) phctl enable --cgroup /ph-abuse --grace-us $grace ;;
@@ -91,6 +138,7 @@ for run in off1 on1 off2 on2; do
 	diag "$run: SCHED_OTHER probe $(echo $(cat "$tmp/other-$run"))"
 	diag "$run: SCHED_FIFO probe  $(echo $(cat "$tmp/fifo-$run"))"
 	[ -f "$tmp/stats-$run" ] && diag "$run: cgroup counters $(echo $(cat "$tmp/stats-$run"))"
+	diag "$run: SCHED_OTHER probe's waits $(echo $(cat "$tmp/waits-$run"))"
 	check "$run: all $threads abusers ran and registered a slot" \
 		[ "$(kv registered <"$tmp/abuse-$run")" = "$threads" ]
 done
@@ -124,12 +172,23 @@ diag "p99 (us): SCHED_FIFO off $(echo $(p99s fifo off)), on $(echo $(p99s fifo o
 check "SCHED_FIFO probe p99 does not grow (worse off $fifo_off -> better on $fifo_on us)" \
 	python3 -c 'import sys; a, b = map(float, sys.argv[1:]); sys.exit(0 if b <= max(a * 1.25, a + 200) else 1)' \
 	"$fifo_off" "$fifo_on"
-# The SCHED_OTHER probe may wait for at most one extension per wakeup: its
-# p99 may grow by the grace, plus how late the grace timer itself fires
-# (the SCHED_FIFO probe's p99 with the module on measures that lateness).
+# The SCHED_OTHER probe's p99 is reported, not judged: it is set by how
+# many scheduling decisions go to spinners before the probe (see the waits'
+# picks), which varies from run to run by more than a grace either way. What
+# the module adds is judged per wait, from the traces of the enabled runs.
+waits=$(cat "$tmp"/waits-on* | kv_all waits | awk '{ s += $1 } END { print s + 0 }')
+excess=$(cat "$tmp"/waits-on* | kv_all excess | awk '{ s += $1 } END { print s + 0 }')
+check "enabled: the SCHED_OTHER probe's wakeups were traced ($waits)" [ "$waits" -ge 5 ]
+check "enabled: the probe never waited behind more extensions than scheduling decisions ($excess waits did)" \
+	[ "$excess" = 0 ]
+# Per decision the probe waited behind, the extension running then added at
+# most the grace plus the grace timer's lateness (the SCHED_FIFO probe's
+# p99 with the module on measures that lateness).
+per=$(cat "$tmp"/waits-on* | kv_all per_decision_p99_us | sort -g | tail -n1)
+share=$(cat "$tmp"/waits-on* | kv_all held_share_pct | sort -g | tail -n1)
 allow_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" "$fifo_on")
-check "SCHED_OTHER probe p99 grows by at most the grace (worse off $other_off -> better on $other_on us, grace $grace + timer lateness $allow_us us)" \
-	le "$other_on" "$(python3 -c "print($other_off + $grace + $allow_us)")"
+check "enabled: per decision the probe waited behind, extensions added at most the grace (p99 ${per:-?} us <= $grace + $allow_us us; at most ${share:-?}% of its waiting)" \
+	le "${per:-1e9}" $((grace + allow_us))
 check "every abuser's slot is released after they exit ($(registered_now))" [ "$(registered_now)" = 0 ]
 finish
 check "the module unloads after the abuse" rmmod preempthint

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""What a woken task waited behind, from a trace, per wakeup.
+
+A wait runs from the task's sched_waking to the sched_switch that puts it on
+a CPU. On that CPU, during the wait, it counts:
+
+  picks       context switches to other tasks: scheduling decisions that
+              went to someone else
+  yields      extensions that ended with their task yielding (a yield is a
+              scheduling decision even when it picks the same task again)
+  extensions  preempthint extensions that were running at the wakeup or
+              granted during the wait
+  held        how much of the wait those extensions covered
+
+An extension withholds one reschedule request of one task: a waiting task
+can sit behind several only if the scheduler made several decisions in
+between, one extension each. `excess` counts the waits where extensions >
+picks + yields + 1, which the module's bounds forbid; `per_decision` is
+held / (picks + yields + 1): what the module added to each decision the task
+waited behind, at most a grace plus the timer's lateness.
+
+Prints key=value lines; times in microseconds.
+usage: probe-waits.py TRACE_FILE PID
+"""
+import re
+import sys
+
+EVENT = re.compile(r'\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_waking|sched_switch|'
+                   r'preempthint_grant|preempthint_end): (.*)')
+FIELD = re.compile(r'(\w+)=(\S+)')
+
+
+def parse(lines):
+    for line in lines:
+        m = EVENT.search(line)
+        if m:
+            yield int(m.group(1)), float(m.group(2)), m.group(3), dict(FIELD.findall(m.group(4)))
+
+
+def pct(values, q):
+    return values[min(len(values) - 1, int(len(values) * q))] if values else 0.0
+
+
+def waits(events, pid):
+    """One record per completed wait of @pid."""
+    running = {}	# cpu -> start of the extension running there
+    waiting = None	# (wake ts, {cpu: [picks, yields, extensions, held]})
+    out = []
+    for cpu, ts, name, f in events:
+        if name == 'preempthint_grant':
+            ext_cpu = int(f['cpu'])
+            running[ext_cpu] = ts
+            if waiting:
+                waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])[2] += 1
+        elif name == 'preempthint_end':
+            ext_cpu = int(f['cpu'])
+            start = running.pop(ext_cpu, None)
+            if waiting and start is not None:
+                c = waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])
+                c[3] += ts - max(start, waiting[0])
+                c[1] += f.get('why') == 'yield'
+        elif name == 'sched_waking':
+            if f.get('pid') == pid and not waiting:
+                waiting = (ts, {c: [0, 0, 1, 0.0] for c in running})
+        elif name == 'sched_switch' and waiting:
+            c = waiting[1].setdefault(cpu, [0, 0, 0, 0.0])
+            if f.get('next_pid') != pid:
+                c[0] += 1
+                continue
+            if cpu in running:	# still extended when the task got on
+                c[3] += ts - max(running[cpu], waiting[0])
+            out.append(((ts - waiting[0]) * 1e6, c[0], c[1], c[2], c[3] * 1e6))
+            waiting = None
+    return out
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        w = waits(parse(f), sys.argv[2])
+    print(f"waits={len(w)}")
+    if not w:
+        return
+    wait = sorted(x[0] for x in w)
+    held = sorted(x[4] for x in w)
+    picks = sorted(x[1] for x in w)
+    print(f"wait_p50_us={pct(wait, 0.5):.1f}")
+    print(f"wait_p99_us={pct(wait, 0.99):.1f}")
+    print(f"wait_max_us={wait[-1]:.1f}")
+    print(f"picks_p99={pct(picks, 0.99)}")
+    print(f"picks_max={picks[-1]}")
+    print(f"extensions={sum(x[3] for x in w)}")
+    print(f"held_p99_us={pct(held, 0.99):.1f}")
+    print(f"held_max_us={held[-1]:.1f}")
+    per = sorted(x[4] / (x[1] + x[2] + 1) for x in w)
+    print(f"per_decision_p99_us={pct(per, 0.99):.1f}")
+    print(f"per_decision_max_us={per[-1]:.1f}")
+    print(f"held_share_pct={100 * sum(held) / max(sum(wait), 1e-9):.1f}")
+    print(f"excess={sum(1 for x in w if x[3] > x[1] + x[2] + 1)}")
+
+
+if __name__ == '__main__':
+    main()
