@@ -27,6 +27,14 @@ ph_loaded() { [ -d "$PH_SYS" ]; }
 ph_load() { insmod "$PH_KO" "$@"; }
 ph_unload() { ! ph_loaded || rmmod preempthint; }
 
+# A diagnostic that also goes to the console, for the steps of a test that
+# may take minutes on a slow guest (the test's own output is shown when it
+# ends).
+progress() {
+	diag "$@"
+	echo "lab: $(basename "$0" .sh): $*" >/dev/kmsg
+}
+
 # Kernel log lines written since the mark taken by dmesg_mark. The mark is
 # a unique line written to the log, not a line count: a count goes wrong as
 # soon as the ring buffer is full and old lines fall out.

@@ -97,12 +97,6 @@ trace_analyse() {	# trace_analyse TAG: the probe's waits, once the abusers are g
 		>"$tmp/waits-$1"
 }
 
-# Progress on the console as well: a starved round can take minutes.
-progress() {
-	diag "$@"
-	echo "lab: 55: $*" >/dev/kmsg
-}
-
 finish() {
 	trace_teardown
 	rmdir $CG/ph-abuse $CG/ph-probe 2>/dev/null

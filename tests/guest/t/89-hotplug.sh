@@ -77,6 +77,7 @@ while [ $cycles -lt $min_cycles ] || [ "$(date +%s)" -lt $end ]; do
 	echo 1 >$ONLINE && on_ok=$((on_ok + 1))
 	t1=$(date +%s%N)
 	on_ms+=($(((t1 - t0) / 1000000)))
+	progress "cycle $i: offline ${off_ms[-1]} ms, online ${on_ms[-1]} ms"
 	sleep 0.3
 done
 [ "$(cat $ONLINE)" = 1 ] || echo 1 >$ONLINE
@@ -89,6 +90,7 @@ touch $tmp/stop
 wait $spin
 kill "${hogs[@]}"
 wait "${hogs[@]}" 2>/dev/null
+progress "threads stopped at ${SECONDS}s"
 echo 0 >$T/tracing_on
 cp $T/trace $tmp/trace
 [ -d /lab/out ] && cp $tmp/trace /lab/out/trace-89.txt
@@ -137,6 +139,7 @@ print(grants.get(0, 0), grants.get(1, 0), last_online_grants1, maxns // 1000, ex
       len(open_grants))
 EOF
 )"
+progress "trace read and analysed at ${SECONDS}s"
 diag "trace: grants on CPU 0: $all0, on CPU 1: $all1 ($last1 after its last return); $expired ended by the timer; longest while toggling $maxus us; $lost grants without an end (tracing stopped first)"
 
 check "CPU 1 went offline and came back $cycles times in ${window}s ($off_ok/$on_ok)" \
