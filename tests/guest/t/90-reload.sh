@@ -77,7 +77,7 @@ for i in $(seq $cycles); do
 	done
 	retries=$((retries + try))
 	kill -0 $spin 2>/dev/null && alive=$((alive + 1))
-	diag "cycle $i: insmod $t_load ms, all $reg registered at $t_reg ms, rmmod $(ms_since $t0) ms ($try retries)"
+	progress "cycle $i: insmod $t_load ms, all $reg registered at $t_reg ms, rmmod $(ms_since $t0) ms ($try retries)"
 done
 diag "$cycles cycles in $(($(date +%s) - started)) s"
 # A last load: the threads register again and get extensions.
