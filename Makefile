@@ -66,7 +66,7 @@ check-arm64:
 # an eighth of the guest's memory, and the suite runs several times slower.
 LAB_DEBUG_MODES ?= lazy
 LAB_DEBUG_MEM ?= 3072
-LAB_DEBUG_TIMEOUT ?= 7200
+LAB_DEBUG_TIMEOUT ?= 10800
 LAB_DEBUG_TEST_TIMEOUT ?= 2400
 
 check-debug:
