@@ -9,7 +9,8 @@
 # own choices: with a thousand low-weight spinners EEVDF can keep a woken
 # task off the CPU for hundreds of scheduling decisions, with or without the
 # module. A trace of each enabled run shows what the module added to those
-# waits: at most one extension per decision, and a minor share of the time.
+# waits: at most one extension per decision, each at most the grace plus
+# the timer's lateness.
 # Nothing locks up, and every slot is released.
 . "$(dirname "$0")/../lib.sh"
 
@@ -158,7 +159,6 @@ p99s() {	# p99s PROBE SIDE: that side's two p99 values, lower first
 	cat "$tmp/$1-$2"1 "$tmp/$1-$2"2 | kv_all p99_us | sort -g
 }
 fifo_on=$(p99s fifo on | head -n1) fifo_off=$(p99s fifo off | tail -n1)
-other_on=$(p99s other on | head -n1) other_off=$(p99s other off | tail -n1)
 diag "p99 (us): SCHED_FIFO off $(echo $(p99s fifo off)), on $(echo $(p99s fifo on));" \
 	"SCHED_OTHER off $(echo $(p99s other off)), on $(echo $(p99s other on))"
 # "Must not grow", under emulation: the better run with the module is within
