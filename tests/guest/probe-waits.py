@@ -3,7 +3,7 @@
 """What a woken task waited behind, from a trace, per wakeup.
 
 A wait runs from the task's sched_waking to the sched_switch that puts it on
-a CPU. On that CPU, during the wait, it counts:
+a CPU; a wakeup that finds the task still on its CPU is no wait. On that CPU, during the wait, it counts:
 
   picks       context switches to other tasks: scheduling decisions that
               went to someone else
@@ -12,6 +12,14 @@ a CPU. On that CPU, during the wait, it counts:
   extensions  preempthint extensions that were running at the wakeup or
               granted during the wait
   held        how much of the wait those extensions covered
+
+  late        waits in which an extension held the CPU the task was
+              enqueued on (sched_wakeup) and then ran on: granted after
+              the enqueue, or running at the enqueue and ended by its
+              timer (the module held the CPU for the whole grace). For an
+              RT task the module allows none: an RT wakeup ends the
+              extension on its CPU (or the preemption it asks for ends it
+              first), and nothing is granted while the task waits.
 
 An extension withholds one reschedule request of one task: a waiting task
 can sit behind several only if the scheduler made several decisions in
@@ -26,7 +34,7 @@ usage: probe-waits.py TRACE_FILE PID
 import re
 import sys
 
-EVENT = re.compile(r'\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_waking|sched_switch|'
+EVENT = re.compile(r'\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_waking|sched_wakeup|sched_switch|'
                    r'preempthint_grant|preempthint_end): (.*)')
 FIELD = re.compile(r'(\w+)=(\S+)')
 
@@ -46,6 +54,9 @@ def waits(events, pid):
     """One record per completed wait of @pid."""
     running = {}	# cpu -> start of the extension running there
     waiting = None	# (wake ts, {cpu: [picks, yields, extensions, held]})
+    enqueued = None	# cpu the waiting task was enqueued on
+    late = set()	# cpus where an extension ran on after the enqueue
+    must_end = set()	# ... or must end before its timer does
     out = []
     for cpu, ts, name, f in events:
         if name == 'preempthint_grant':
@@ -53,9 +64,14 @@ def waits(events, pid):
             running[ext_cpu] = ts
             if waiting:
                 waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])[2] += 1
+                if ext_cpu == enqueued:
+                    late.add(ext_cpu)
         elif name == 'preempthint_end':
             ext_cpu = int(f['cpu'])
             start = running.pop(ext_cpu, None)
+            if ext_cpu in must_end and f.get('why') == 'expire':
+                late.add(ext_cpu)
+            must_end.discard(ext_cpu)
             if waiting and start is not None:
                 c = waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])
                 c[3] += ts - max(start, waiting[0])
@@ -63,14 +79,29 @@ def waits(events, pid):
         elif name == 'sched_waking':
             if f.get('pid') == pid and not waiting:
                 waiting = (ts, {c: [0, 0, 1, 0.0] for c in running})
+                enqueued, late, must_end = None, set(), set()
+        elif name == 'sched_wakeup':
+            if f.get('pid') == pid and waiting and enqueued is None:
+                enqueued = int(f.get('target_cpu', cpu))
+                if enqueued in running:
+                    must_end.add(enqueued)
         elif name == 'sched_switch' and waiting:
+            if f.get('prev_pid') == pid:
+                # Woken while still on its CPU (the timer fired before it
+                # was switched out): it never waited, and the next wait
+                # starts at its next wakeup.
+                waiting = None
+                continue
             c = waiting[1].setdefault(cpu, [0, 0, 0, 0.0])
             if f.get('next_pid') != pid:
                 c[0] += 1
                 continue
             if cpu in running:	# still extended when the task got on
                 c[3] += ts - max(running[cpu], waiting[0])
-            out.append(((ts - waiting[0]) * 1e6, c[0], c[1], c[2], c[3] * 1e6))
+                if cpu == enqueued:
+                    late.add(cpu)
+            out.append(((ts - waiting[0]) * 1e6, c[0], c[1], c[2], c[3] * 1e6,
+                        cpu in late))
             waiting = None
     return out
 
@@ -97,6 +128,7 @@ def main():
     print(f"per_decision_max_us={per[-1]:.1f}")
     print(f"held_share_pct={100 * sum(held) / max(sum(wait), 1e-9):.1f}")
     print(f"excess={sum(1 for x in w if x[3] > x[1] + x[2] + 1)}")
+    print(f"late={sum(1 for x in w if x[5])}")
 
 
 if __name__ == '__main__':

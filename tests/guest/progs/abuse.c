@@ -8,7 +8,16 @@
  * then waits at a start line: nothing spins until all have registered (a
  * thousand spinners would otherwise starve the ones still starting). Just
  * before the start --ready FILE is written, so a test need not poll
- * anything while they hog the CPUs. At the end the main thread reports:
+ * anything while they hog the CPUs.
+ *
+ * Once they spin, a woken thread of this process waits its turn behind up
+ * to a thousand spinners, seconds on an emulated guest. So nothing depends
+ * on one thread waking another: the start line is a futex all threads
+ * leave at one wake (a mutex and condition variable would let them through
+ * one at a time, each behind the ones already spinning: minutes), and the
+ * stop signal is blocked in the main thread, so the kernel hands it to a
+ * spinner, which is on a CPU or soon will be. At the end the main thread
+ * reports:
  *
  *   threads      threads started
  *   registered   of which registered a slot (0 without the module)
@@ -18,10 +27,13 @@
  */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,18 +41,32 @@
 
 static uint64_t section_ns = 2000000, gap_ns = 5000;
 static int forever;
-static volatile int stop;
+static volatile sig_atomic_t stop;
 
 /* The start line: threads check in after registering and wait for "go". */
-static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t start_cond = PTHREAD_COND_INITIALIZER;
-static int checked_in, go;
+static uint32_t checked_in, go;
 
 struct abuser {
 	pthread_t tid;
 	int registered;
 	uint32_t grants, preempted, flags;
 };
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void futex_wait(uint32_t *word, uint32_t seen)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+}
+
+static void futex_wake_all(uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
 
 static uint64_t now_ns(void)
 {
@@ -64,12 +90,10 @@ static void *abuse(void *arg)
 	struct preempthint_slot *slot = preempthint_slot();
 
 	a->registered = preempthint_register() == 0;
-	pthread_mutex_lock(&start_lock);
-	checked_in++;
-	pthread_cond_broadcast(&start_cond);
-	while (!go)
-		pthread_cond_wait(&start_cond, &start_lock);
-	pthread_mutex_unlock(&start_lock);
+	__atomic_add_fetch(&checked_in, 1, __ATOMIC_RELEASE);
+	futex_wake_all(&checked_in);
+	while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE))
+		futex_wait(&go, 0);
 	if (forever) {
 		preempthint_enter();
 		while (!stop)
@@ -100,11 +124,13 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long grants = 0, preempted = 0;
-	int nthreads = 1000, registered = 0, penalized = 0, started, sig;
+	int nthreads = 1000, registered = 0, penalized = 0, started;
+	struct sigaction on_stop = { .sa_handler = on_stop_signal };
 	const char *ready = NULL;
 	struct abuser *a;
 	pthread_attr_t attr;
 	sigset_t stop_sigs;
+	uint32_t seen;
 	FILE *f;
 	int c, i;
 
@@ -126,11 +152,11 @@ int main(int argc, char **argv)
 		perror("abuse");
 		return 2;
 	}
-	/* Threads inherit the mask: only sigwait() below takes these. */
-	sigemptyset(&stop_sigs);
-	sigaddset(&stop_sigs, SIGTERM);
-	sigaddset(&stop_sigs, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
+	sigemptyset(&on_stop.sa_mask);
+	if (sigaction(SIGTERM, &on_stop, NULL) || sigaction(SIGINT, &on_stop, NULL)) {
+		perror("sigaction");
+		return 2;
+	}
 	/* Small stacks: a thousand threads in a 2 GB guest. */
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
@@ -140,9 +166,13 @@ int main(int argc, char **argv)
 			break;
 		}
 	}
-	pthread_mutex_lock(&start_lock);
-	while (checked_in < started)
-		pthread_cond_wait(&start_cond, &start_lock);
+	/* The threads take the stop signals from now on (see the top). */
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_sigs, NULL);
+	while ((seen = __atomic_load_n(&checked_in, __ATOMIC_ACQUIRE)) < (uint32_t)started)
+		futex_wait(&checked_in, seen);
 	/*
 	 * Say so before the start: once a thousand threads spin, this one is
 	 * a thousandth of its cgroup and may take seconds to write a file.
@@ -154,11 +184,9 @@ int main(int argc, char **argv)
 			fclose(f);
 		}
 	}
-	go = 1;
-	pthread_cond_broadcast(&start_cond);
-	pthread_mutex_unlock(&start_lock);
-	sigwait(&stop_sigs, &sig);
-	stop = 1;
+	__atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+	futex_wake_all(&go);
+	/* The threads run until the stop signal; joining waits for it. */
 	for (i = 0; i < started; i++) {
 		pthread_join(a[i].tid, NULL);
 		registered += a[i].registered;
