@@ -86,6 +86,8 @@ run_in_cgroup() {
 kv() { sed -n "s/^$1=//p" | head -n1; }
 # kv_all KEY < output: the values of every key=value line with that key.
 kv_all() { sed -n "s/^$1=//p"; }
+# kv_sum KEY FILE...: the sum of KEY over FILEs (0 if none has it)
+kv_sum() { local k=$1; shift; cat "$@" | kv_all "$k" | awk '{ s += $1 } END { print s + 0 }'; }
 
 # le A B: integer or decimal A <= B
 le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2"; }

@@ -3,7 +3,8 @@
 """What a woken task waited behind, from a trace, per wakeup.
 
 A wait runs from the task's sched_waking to the sched_switch that puts it on
-a CPU; a wakeup that finds the task still on its CPU is no wait. On that CPU, during the wait, it counts:
+a CPU; a wakeup that finds the task still on its CPU is no wait. On that
+CPU, during the wait, it counts:
 
   picks       context switches to other tasks: scheduling decisions that
               went to someone else
@@ -55,8 +56,8 @@ def waits(events, pid):
     running = {}	# cpu -> start of the extension running there
     waiting = None	# (wake ts, {cpu: [picks, yields, extensions, held]})
     enqueued = None	# cpu the waiting task was enqueued on
-    late = set()	# cpus where an extension ran on after the enqueue
-    must_end = set()	# ... or must end before its timer does
+    late = False	# an extension held that cpu after the enqueue
+    must_end = False	# the one running there at the enqueue has not ended
     out = []
     for cpu, ts, name, f in events:
         if name == 'preempthint_grant':
@@ -64,14 +65,13 @@ def waits(events, pid):
             running[ext_cpu] = ts
             if waiting:
                 waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])[2] += 1
-                if ext_cpu == enqueued:
-                    late.add(ext_cpu)
+                late |= ext_cpu == enqueued
         elif name == 'preempthint_end':
             ext_cpu = int(f['cpu'])
             start = running.pop(ext_cpu, None)
-            if ext_cpu in must_end and f.get('why') == 'expire':
-                late.add(ext_cpu)
-            must_end.discard(ext_cpu)
+            if must_end and ext_cpu == enqueued:
+                late |= f.get('why') == 'expire'
+                must_end = False
             if waiting and start is not None:
                 c = waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])
                 c[3] += ts - max(start, waiting[0])
@@ -79,12 +79,11 @@ def waits(events, pid):
         elif name == 'sched_waking':
             if f.get('pid') == pid and not waiting:
                 waiting = (ts, {c: [0, 0, 1, 0.0] for c in running})
-                enqueued, late, must_end = None, set(), set()
+                enqueued, late, must_end = None, False, False
         elif name == 'sched_wakeup':
             if f.get('pid') == pid and waiting and enqueued is None:
                 enqueued = int(f.get('target_cpu', cpu))
-                if enqueued in running:
-                    must_end.add(enqueued)
+                must_end = enqueued in running
         elif name == 'sched_switch' and waiting:
             if f.get('prev_pid') == pid:
                 # Woken while still on its CPU (the timer fired before it
@@ -98,10 +97,9 @@ def waits(events, pid):
                 continue
             if cpu in running:	# still extended when the task got on
                 c[3] += ts - max(running[cpu], waiting[0])
-                if cpu == enqueued:
-                    late.add(cpu)
+                late |= cpu == enqueued
             out.append(((ts - waiting[0]) * 1e6, c[0], c[1], c[2], c[3] * 1e6,
-                        cpu in late))
+                        late and cpu == enqueued))
             waiting = None
     return out
 

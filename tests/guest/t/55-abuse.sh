@@ -105,10 +105,11 @@ trace_teardown() {
 	echo 1408 >$T/buffer_size_kb
 }
 trace_analyse() {	# trace_analyse TAG: the probes' waits, once the abusers are gone
-	python3 "$(dirname "$0")/../probe-waits.py" $T/trace "$(kv pid <"$tmp/other-$1")" \
-		>"$tmp/waits-$1"
-	python3 "$(dirname "$0")/../probe-waits.py" $T/trace "$(kv pid <"$tmp/fifo-$1")" \
-		>"$tmp/fifo-waits-$1"
+	local probe
+	for probe in other fifo; do
+		python3 "$(dirname "$0")/../probe-waits.py" $T/trace "$(kv pid <"$tmp/$probe-$1")" \
+			>"$tmp/$probe-waits-$1"
+	done
 }
 
 finish() {
@@ -146,13 +147,13 @@ for run in off1 on1 off2 on2; do
 	diag "$run: SCHED_OTHER probe $(echo $(cat "$tmp/other-$run"))"
 	diag "$run: SCHED_FIFO probe  $(echo $(cat "$tmp/fifo-$run"))"
 	[ -f "$tmp/stats-$run" ] && diag "$run: cgroup counters $(echo $(cat "$tmp/stats-$run"))"
-	diag "$run: SCHED_OTHER probe's waits $(echo $(cat "$tmp/waits-$run"))"
+	diag "$run: SCHED_OTHER probe's waits $(echo $(cat "$tmp/other-waits-$run"))"
 	diag "$run: SCHED_FIFO probe's waits $(echo $(cat "$tmp/fifo-waits-$run"))"
 	check "$run: all $threads abusers ran and registered a slot" \
 		[ "$(kv registered <"$tmp/abuse-$run")" = "$threads" ]
 done
 
-grants=$(cat "$tmp"/stats-on* | kv_all grants | awk '{ s += $1 } END { print s + 0 }')
+grants=$(kv_sum grants "$tmp"/stats-on*)
 max_ns=$(cat "$tmp"/stats-on* | kv_all max_ns | sort -n | tail -n1)
 check "enabled: the abusers were granted extensions ($grants)" [ "${grants:-0}" -ge 10 ]
 # The timer that ends an extension is as late as any other. Under
@@ -164,7 +165,7 @@ stall_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$
 	$(cat "$tmp"/fifo-* "$tmp"/other-* | kv_all max_us))
 check "enabled: no extension outlived grace + the longest stall ($((max_ns / 1000)) us <= $grace + $stall_us us)" \
 	[ "$max_ns" -le $(((grace + stall_us) * 1000)) ]
-penalized=$(cat "$tmp"/abuse-on* | kv_all penalized | awk '{ s += $1 } END { print s + 0 }')
+penalized=$(kv_sum penalized "$tmp"/abuse-on*)
 check "enabled: the abusers overran and were penalized ($penalized)" [ "$penalized" -ge 1 ]
 
 # Each side's two runs: the module may be blamed for a rise only beyond
@@ -188,8 +189,8 @@ check "SCHED_FIFO probe p99 does not grow grossly (worse off $fifo_off -> better
 # Wakeup by wakeup, from the traces: once the FIFO probe was on a run
 # queue, no extension held that CPU until it ran (the RT wakeup ends the
 # one running; nothing is granted while it waits).
-fifo_waits=$(cat "$tmp"/fifo-waits-on* | kv_all waits | awk '{ s += $1 } END { print s + 0 }')
-fifo_late=$(cat "$tmp"/fifo-waits-on* | kv_all late | awk '{ s += $1 } END { print s + 0 }')
+fifo_waits=$(kv_sum waits "$tmp"/fifo-waits-on*)
+fifo_late=$(kv_sum late "$tmp"/fifo-waits-on*)
 check "enabled: the SCHED_FIFO probe's wakeups were traced ($fifo_waits)" [ "$fifo_waits" -ge 100 ]
 check "enabled: no extension ran on the SCHED_FIFO probe's CPU between its wakeup and its run ($fifo_late waits had one)" \
 	[ "$fifo_late" = 0 ]
@@ -197,16 +198,16 @@ check "enabled: no extension ran on the SCHED_FIFO probe's CPU between its wakeu
 # many scheduling decisions go to spinners before the probe (see the waits'
 # picks), which varies from run to run by more than a grace either way. What
 # the module adds is judged per wait, from the traces of the enabled runs.
-waits=$(cat "$tmp"/waits-on* | kv_all waits | awk '{ s += $1 } END { print s + 0 }')
-excess=$(cat "$tmp"/waits-on* | kv_all excess | awk '{ s += $1 } END { print s + 0 }')
+waits=$(kv_sum waits "$tmp"/other-waits-on*)
+excess=$(kv_sum excess "$tmp"/other-waits-on*)
 check "enabled: the SCHED_OTHER probe's wakeups were traced ($waits)" [ "$waits" -ge 5 ]
 check "enabled: the probe never waited behind more extensions than scheduling decisions ($excess waits did)" \
 	[ "$excess" = 0 ]
 # Per decision the probe waited behind, the extension running then added at
 # most the grace plus the grace timer's lateness (the SCHED_FIFO probe's
 # p99 with the module on measures that lateness).
-per=$(cat "$tmp"/waits-on* | kv_all per_decision_p99_us | sort -g | tail -n1)
-share=$(cat "$tmp"/waits-on* | kv_all held_share_pct | sort -g | tail -n1)
+per=$(cat "$tmp"/other-waits-on* | kv_all per_decision_p99_us | sort -g | tail -n1)
+share=$(cat "$tmp"/other-waits-on* | kv_all held_share_pct | sort -g | tail -n1)
 allow_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" "$fifo_on")
 check "enabled: per decision the probe waited behind, extensions added at most the grace (p99 ${per:-?} us <= $grace + $allow_us us; at most ${share:-?}% of its waiting)" \
 	le "${per:-1e9}" $((grace + allow_us))
