@@ -374,7 +374,7 @@ void ph_defer_switch(bool preempt, struct task_struct *prev, unsigned int prev_s
 		/* A lock holder lost its CPU: what the hint exists to prevent. */
 		ph_count(ph_policy_match(prev), PREEMPTHINT_STAT_LH_PREEMPTIONS);
 		ph_slot_bump(&t->slot->preempted);
-		trace_preempthint_lh_preempt(prev, c->cpu, nest);
+		trace_preempthint_lh_preempt(prev, c->cpu, nest, READ_ONCE(t->penalized));
 	} else if (t && !nest && READ_ONCE(t->penalized)) {
 		WRITE_ONCE(t->penalized, false);
 		ph_slot_flags(t, 0, PREEMPTHINT_F_PENALIZED);

@@ -53,20 +53,27 @@ TRACE_EVENT(preempthint_end,
 		  __entry->pid, __entry->cpu, __get_str(why), __entry->ns)
 );
 
+/*
+ * @penalized: the holder had overrun a grace and not yet left its section
+ * and yielded; the preemption is the bound at work, not a missed deferral.
+ */
 TRACE_EVENT(preempthint_lh_preempt,
-	TP_PROTO(struct task_struct *p, int cpu, u32 nest),
-	TP_ARGS(p, cpu, nest),
+	TP_PROTO(struct task_struct *p, int cpu, u32 nest, bool penalized),
+	TP_ARGS(p, cpu, nest, penalized),
 	TP_STRUCT__entry(
 		__field(pid_t, pid)
 		__field(int, cpu)
 		__field(u32, nest)
+		__field(bool, penalized)
 	),
 	TP_fast_assign(
 		__entry->pid = p->pid;
 		__entry->cpu = cpu;
 		__entry->nest = nest;
+		__entry->penalized = penalized;
 	),
-	TP_printk("pid=%d cpu=%d nest=%u", __entry->pid, __entry->cpu, __entry->nest)
+	TP_printk("pid=%d cpu=%d nest=%u penalized=%d", __entry->pid, __entry->cpu,
+		  __entry->nest, __entry->penalized)
 );
 
 #endif /* _PREEMPTHINT_TRACE_H */

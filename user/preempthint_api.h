@@ -9,7 +9,8 @@
  *
  * enter/leave are a few plain stores to a thread-local slot; leave makes a
  * syscall (sched_yield) only when the kernel granted this thread extra time,
- * to give the borrowed CPU back. Without the module, or before register,
+ * to give the borrowed CPU back, or penalized it for overrunning a grace:
+ * the yield is what lifts the penalty. Without the module, or before register,
  * the calls still work and do nothing else. Sections nest.
  */
 #ifndef PREEMPTHINT_API_H
@@ -87,8 +88,14 @@ static inline void preempthint_leave(void)
 	if (nest == 0)
 		return;	/* unbalanced leave: ignore rather than wrap */
 	__atomic_store_n(&preempthint_slot_tls.nest, nest - 1, __ATOMIC_RELAXED);
+	/*
+	 * A penalty outlives the preemption that ended the extension: the
+	 * kernel lifts it when the thread, out of its sections, enters the
+	 * scheduler. Without this yield a thread that never sleeps would get
+	 * no extension until it happened to be preempted between sections.
+	 */
 	if (nest == 1 && (__atomic_load_n(&preempthint_slot_tls.flags, __ATOMIC_RELAXED) &
-			  PREEMPTHINT_F_GRANTED))
+			  (PREEMPTHINT_F_GRANTED | PREEMPTHINT_F_PENALIZED)))
 		sched_yield();
 }
 

@@ -91,3 +91,56 @@ kv_sum() { local k=$1; shift; cat "$@" | kv_all "$k" | awk '{ s += $1 } END { pr
 
 # le A B: integer or decimal A <= B
 le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2"; }
+
+# ---- tracefs ----
+# Its state is the kernel's, not the test's: a test sets up what it needs
+# with trace_prepare and puts the boot's defaults back with trace_restore,
+# so the next test starts from the same place.
+T=/sys/kernel/tracing
+
+# trace_prepare SIZE_KB EVENT...: an empty buffer of SIZE_KB per CPU with
+# these events (group/name) enabled, not recording yet (echo 1 >
+# $T/tracing_on starts it).
+trace_prepare() {
+	local size=$1 e
+	shift
+	echo 0 >$T/tracing_on
+	echo >$T/trace
+	echo "$size" >$T/buffer_size_kb
+	for e; do
+		echo 1 >"$T/events/$e/enable"
+	done
+}
+
+# trace_restore [EVENT...]: recording off, every event off, the named
+# events' filters cleared, the buffer emptied and back to the boot's size
+# and clock.
+trace_restore() {
+	local e
+	echo 0 >$T/tracing_on
+	echo 0 >$T/events/enable
+	for e; do
+		echo 0 >"$T/events/$e/filter"
+	done
+	echo >$T/trace
+	echo local >$T/trace_clock
+	echo 1408 >$T/buffer_size_kb
+}
+
+# ---- lock-holder preemptions, split ----
+# The module's lock-holder preemptions of a run, from its trace event, told
+# apart by whether the holder was penalized then: a holder whose section
+# outlasted the grace (under TCG: the host did not run the vCPU) is
+# preempted by the bound, as it should be; the rest are deferrals missed.
+lh_trace_start() {
+	trace_prepare 1408 preempthint/preempthint_lh_preempt
+	echo 1 >$T/tracing_on
+}
+# lh_trace_stop PID: prints "penalized=N" and "unpenalized=N" lines for PID
+# and puts tracefs back.
+lh_trace_stop() {
+	echo 0 >$T/tracing_on
+	echo "penalized=$(grep -c "preempthint_lh_preempt: pid=$1 .*penalized=1" $T/trace)"
+	echo "unpenalized=$(grep -c "preempthint_lh_preempt: pid=$1 .*penalized=0" $T/trace)"
+	trace_restore
+}

@@ -39,6 +39,7 @@ for t in $tests; do
 	echo "# $name"
 	echo "lab: test $name" >/dev/kmsg
 	log=$(mktemp)
+	started=$(date +%s)
 	timeout -k 5 "${LAB_TEST_TIMEOUT:-600}" bash "$t" >"$log" 2>&1
 	rc=$?
 	while IFS= read -r line; do
@@ -50,6 +51,8 @@ for t in $tests; do
 		esac
 	done <"$log"
 	rm -f "$log"
+	# How close a slow host came to the limit, for the CI log.
+	echo "# $name took $(($(date +%s) - started)) s (limit ${LAB_TEST_TIMEOUT:-600} s)"
 	[ "$rc" = 0 ] || emit not-ok " - $name exited with status $rc"
 done
 

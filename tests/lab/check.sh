@@ -24,6 +24,7 @@ LAB_KERNEL=${LAB_KERNEL:-newest}
 LAB_MODES=${LAB_MODES:-lazy full}
 here=$(dirname "$0")
 n=0 pass=0 fail=0
+failed=()	# the failed lines, repeated before the summary
 
 emit() {	# emit ok|not-ok DESCRIPTION
 	n=$((n + 1))
@@ -32,6 +33,7 @@ emit() {	# emit ok|not-ok DESCRIPTION
 		echo "ok $n - $2"
 	else
 		fail=$((fail + 1))
+		failed+=("not ok $n - $2")
 		echo "not ok $n - $2"
 	fi
 }
@@ -67,9 +69,11 @@ step() {	# step DESCRIPTION COMMAND... : one TAP line, output kept as comments
 guest_suite() {
 	local label=$1 release=$2 mode=$3
 	shift 3
+	local t0=$(date +%s)
 	guest_out=$LAB_CACHE/out/$label
 	"$here/vm.sh" --kernel "$release" ${mode:+--mode "$mode"} --out "$guest_out" "$@"
 	guest_rc=$?
+	echo "# $label: the guest ran $(($(date +%s) - t0)) s (limit ${LAB_VM_TIMEOUT:-1500} s)"
 }
 
 report_guest() {	# report_guest LABEL: TAP for one guest run
@@ -211,6 +215,11 @@ if [ "${LAB_BASELINE:-1}" != 0 ]; then
 fi
 
 echo "# lab time: $(($(date +%s) - started)) s"
+# A long run's log may be cut to its end: name what failed there again.
+if [ "$fail" != 0 ]; then
+	echo "# failed:"
+	printf '#   %s\n' "${failed[@]}"
+fi
 echo "1..$n"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

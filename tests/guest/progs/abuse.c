@@ -23,7 +23,9 @@
  *   registered   of which registered a slot (0 without the module)
  *   grants       extensions the kernel granted them, summed over the slots
  *   preempted    their switch-outs while hinted, summed over the slots
- *   penalized    threads whose slot was flagged PENALIZED at the end
+ *   penalized    threads whose slot was flagged PENALIZED at the end of one
+ *                of their sections (leaving it then yields, which lifts the
+ *                penalty)
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -31,6 +33,7 @@
 #include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -50,6 +53,7 @@ struct abuser {
 	pthread_t tid;
 	int registered;
 	uint32_t grants, preempted, flags;
+	bool penalized;
 };
 
 static void on_stop_signal(int sig)
@@ -102,6 +106,9 @@ static void *abuse(void *arg)
 		while (!stop) {
 			preempthint_enter();
 			spin_for(section_ns);
+			if (__atomic_load_n(&slot->flags, __ATOMIC_RELAXED) &
+			    PREEMPTHINT_F_PENALIZED)
+				a->penalized = true;
 			preempthint_leave();
 			spin_for(gap_ns);
 		}
@@ -192,7 +199,7 @@ int main(int argc, char **argv)
 		registered += a[i].registered;
 		grants += a[i].grants;
 		preempted += a[i].preempted;
-		penalized += !!(a[i].flags & PREEMPTHINT_F_PENALIZED);
+		penalized += a[i].penalized || (a[i].flags & PREEMPTHINT_F_PENALIZED);
 	}
 	printf("threads=%d\nregistered=%d\ngrants=%llu\npreempted=%llu\npenalized=%d\n",
 	       started, registered, grants, preempted, penalized);

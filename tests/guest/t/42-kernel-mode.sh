@@ -17,7 +17,6 @@ mkdir -p $CG/ph-db
 # fault or a syscall can outlast a short one (each expiry preempts in the
 # kernel, which is the bound working, not a miss).
 grace=1000
-T=/sys/kernel/tracing
 
 run() { run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --section-us 20 --gap-us 20 --fault; }
 off=$(run)
@@ -34,17 +33,15 @@ check "enabled: its lock-holder preemptions fall by >= 90% ($off_mod -> $on_mod,
 
 # (b) kernel-mode policy: count dd's preemptions inside the kernel.
 dd_run() {	# prints "inkernel=N atuser=N" for dd's switch-outs while runnable
-	echo 0 >$T/tracing_on
-	echo >$T/trace
-	echo 1 >$T/events/sched/sched_switch/enable
+	trace_prepare 1408 sched/sched_switch
 	echo 1 >$T/tracing_on
 	taskset -c 1 sh -c 'while :; do :; done' &
 	local hog=$!
 	run_in_cgroup /ph-db taskset -c 1 timeout 3 dd if=/dev/zero of=/dev/null bs=16k 2>/dev/null
 	kill $hog
 	echo 0 >$T/tracing_on
-	echo 0 >$T/events/sched/sched_switch/enable
 	echo "inkernel=$(grep -c 'prev_comm=dd .*prev_state=R+ ' $T/trace) atuser=$(grep -c 'prev_comm=dd .*prev_state=R ' $T/trace)"
+	trace_restore
 }
 # Whether a fair slice expiry is a full request that preempts dd inside the
 # kernel depends on the HRTICK scheduler feature: Debian's amd64 7.3.4 runs

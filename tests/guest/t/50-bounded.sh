@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Test 2, bounded: 20 us sections with the smallest grace (5 us) make most
 # extensions run out. How long each request was withheld (trace timestamps
-# of the grant and of its end) never exceeds grace plus timer slack.
+# of the grant and of its end) never exceeds grace plus timer slack, or
+# plus the lateness a SCHED_FIFO timer probe on the other CPU saw in the
+# same seconds if that is more (a busy host stops the emulator for
+# milliseconds, and every timer in the guest fires that late).
 # A thread that sets the hint and spins forever is preempted anyway, the hog
 # keeps >= 40% of the CPU (its fair share is 50%; a starved one gets a few),
 # and the kernel logs no soft lockup (host check).
@@ -18,23 +21,23 @@ mkdir -p $CG/ph-db
 default_slack=2000
 [ "$LAB_ARCH" = arm64 ] && default_slack=4000
 grace=${LAB_BOUND_GRACE_US:-5} slack=${LAB_SLACK_US:-$default_slack}
-T=/sys/kernel/tracing
 phctl enable --cgroup /ph-db --grace-us $grace
 
-echo 0 >$T/tracing_on
-echo >$T/trace
-echo 4096 >$T/buffer_size_kb
-echo 1 >$T/events/preempthint/preempthint_grant/enable
-echo 1 >$T/events/preempthint/preempthint_end/enable
-echo 1 >$T/events/sched/sched_switch/enable
+trace_prepare 4096 preempthint/preempthint_grant preempthint/preempthint_end sched/sched_switch
 echo 1 >$T/tracing_on
+taskset -c 0 "$PH_PROGS/latprobe" --seconds 4 --fifo 50 >/tmp/stall.out &
+stall_probe=$!
 run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 4 --section-us 20 --gap-us 20 \
 	>/tmp/long.out
+wait $stall_probe
 holder=$(kv pid </tmp/long.out)
 echo 0 >$T/tracing_on
 cp $T/trace /tmp/trace.txt
-echo 0 >$T/events/enable
+trace_restore
 diag "holder: $(echo $(cat /tmp/long.out))"
+diag "SCHED_FIFO timer probe on CPU 0: $(echo $(cat /tmp/stall.out))"
+stall=$(kv max_us </tmp/stall.out)
+late=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" "${stall:-0}")
 
 dist=$(python3 "$(dirname "$0")/../extensions.py" /tmp/trace.txt $holder)
 echo "$dist" | grep '^#'
@@ -42,8 +45,8 @@ cp /tmp/trace.txt /lab/out/trace-50.txt
 n=$(kv count <<<"$dist") max=$(kv max_us <<<"$dist")
 diag "extensions: count=$n p50=$(kv p50_us <<<"$dist") us p99=$(kv p99_us <<<"$dist") us max=$max us (grace $grace us); grant to switch-out: p50 $(kv switch_p50_us <<<"$dist") us, max $(kv switch_max_us <<<"$dist") us"
 check "extensions were traced ($n)" [ "${n:-0}" -ge 20 ]
-check "the longest extension ($max us) is at most grace + slack ($grace + $slack us)" \
-	le "${max:-999999}" $((grace + slack))
+check "the longest extension ($max us) is at most grace + slack ($grace + $late us)" \
+	le "${max:-999999}" $((grace + late))
 expired=$(grep -c 'preempthint_end: .*why=expire' /tmp/trace.txt)
 p50=$(kv p50_us <<<"$dist")
 check "the typical extension tracks the grace: p50 $p50 us <= grace + 500 us" \

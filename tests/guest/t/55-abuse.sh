@@ -80,29 +80,12 @@ measure() {	# measure TAG: abusers and both probes side by side
 # spins, and each round only clears the buffer before its abusers start and
 # turns recording on and off: registering a tracepoint probe or resetting
 # the buffer waits for RCU, whose kthread a starved round keeps waiting too.
-T=/sys/kernel/tracing
 trace_events="sched/sched_waking sched/sched_wakeup sched/sched_switch"
 trace_events+=" preempthint/preempthint_grant preempthint/preempthint_end"
 trace_setup() {
-	local e
-	echo 0 >$T/tracing_on
-	echo 16384 >$T/buffer_size_kb
 	echo 'comm == "latprobe"' >$T/events/sched/sched_waking/filter
 	echo 'comm == "latprobe"' >$T/events/sched/sched_wakeup/filter
-	for e in $trace_events; do
-		echo 1 >$T/events/$e/enable
-	done
-}
-trace_teardown() {
-	local e
-	echo 0 >$T/tracing_on
-	for e in $trace_events; do
-		echo 0 >$T/events/$e/enable
-	done
-	echo 0 >$T/events/sched/sched_waking/filter
-	echo 0 >$T/events/sched/sched_wakeup/filter
-	echo >$T/trace
-	echo 1408 >$T/buffer_size_kb
+	trace_prepare 16384 $trace_events
 }
 trace_analyse() {	# trace_analyse TAG: the probes' waits, once the abusers are gone
 	local probe
@@ -113,7 +96,7 @@ trace_analyse() {	# trace_analyse TAG: the probes' waits, once the abusers are g
 }
 
 finish() {
-	trace_teardown
+	trace_restore sched/sched_waking sched/sched_wakeup
 	rmdir $CG/ph-abuse $CG/ph-probe 2>/dev/null
 	[ $cpu_was_on = 1 ] || echo -cpu >$CG/cgroup.subtree_control
 	rm -rf "$tmp"

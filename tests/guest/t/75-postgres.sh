@@ -63,11 +63,8 @@ check "patched server starts with the module loaded" pg_start "$PG_HINT" $data $
 reg=$(ph_registered)
 check "its processes registered a hint slot ($reg for $(nprocs) processes)" \
 	[ "$reg" -ge 4 ]
-tr=/sys/kernel/tracing
-echo 0 >$tr/tracing_on
-echo >$tr/trace
-echo 1 >$tr/events/preempthint/preempthint_lh_preempt/enable
-echo 1 >$tr/tracing_on
+trace_prepare 1408 preempthint/preempthint_lh_preempt
+echo 1 >$T/tracing_on
 phctl reset-stats
 out=$(bench -S -c 8 -T "$secs")
 rc=$?
@@ -75,14 +72,14 @@ lh_off=$(ph_stat lh_preemptions)
 diag "not enabled: $(tps "$out") tps, lh_preemptions=$lh_off registered=$(ph_registered)"
 check "not enabled: pgbench -S -c 8 has no failed transaction" [ $rc = 0 ]
 check "not enabled: no extension is granted ($(ph_stat grants))" [ "$(ph_stat grants)" = 0 ]
-echo 0 >$tr/tracing_on
-maxnest=$(grep -o 'nest=[0-9]*' $tr/trace | cut -d= -f2 | sort -n | tail -n1)
-nev=$(grep -c 'preempthint_lh_preempt:' $tr/trace)
+echo 0 >$T/tracing_on
+maxnest=$(grep -o 'nest=[0-9]*' $T/trace | cut -d= -f2 | sort -n | tail -n1)
+nev=$(grep -c 'preempthint_lh_preempt:' $T/trace)
 diag "lock holders switched out: $nev trace events, deepest nest ${maxnest:-none}"
 check "not enabled: lock holders are switched out and counted ($lh_off)" [ "${lh_off:-0}" -gt 0 ]
 check "the hint stays balanced: holders switched out nest at most 4 deep (deepest ${maxnest:-none} of $nev)" \
 	[ "$nev" -gt 0 ] && [ "${maxnest:-99}" -le 4 ]
-echo 0 >$tr/events/preempthint/preempthint_lh_preempt/enable
+trace_restore
 
 # ---- 3. cgroup enabled (hint policy) -----------------------------------
 check "enable --cgroup $cgp --mode hint" phctl enable --cgroup $cgp --grace-us "$grace" --mode hint

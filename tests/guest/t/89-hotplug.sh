@@ -15,7 +15,6 @@
 
 F=$PH_PROGS/faults
 CGP=/ph-hotplug
-T=/sys/kernel/tracing
 ONLINE=/sys/devices/system/cpu/cpu1/online
 tmp=$(mktemp -d)
 grace=1000
@@ -34,12 +33,8 @@ dmesg_mark
 mkdir -p $CG$CGP
 phctl enable --cgroup $CGP --grace-us $grace
 
-echo 0 >$T/tracing_on
-echo >$T/trace
-echo 4096 >$T/buffer_size_kb
+trace_prepare 4096 preempthint/preempthint_grant preempthint/preempthint_end
 echo mono >$T/trace_clock
-echo 1 >$T/events/preempthint/preempthint_grant/enable
-echo 1 >$T/events/preempthint/preempthint_end/enable
 echo 1 >$T/tracing_on
 
 # Three runnable tasks on two CPUs, none pinned (an offline CPU would break
@@ -94,9 +89,7 @@ progress "threads stopped at ${SECONDS}s"
 echo 0 >$T/tracing_on
 cp $T/trace $tmp/trace
 [ -d /lab/out ] && cp $tmp/trace /lab/out/trace-89.txt
-echo 0 >$T/events/enable
-echo local >$T/trace_clock
-echo 1408 >$T/buffer_size_kb
+trace_restore
 diag "offline took ${off_ms[*]} ms, online ${on_ms[*]} ms; test time so far ${SECONDS}s"
 diag "threads: $(echo $(cat $tmp/spin)); registered while running: $reg"
 diag "module: grants=$(ph_stat grants $CGP) expiries=$(ph_stat expiries $CGP) yields=$(ph_stat yields $CGP) longest=$(($(ph_stat grant_ns_max $CGP) / 1000)) us"
