@@ -22,9 +22,12 @@
  * An extension ends when its task yields, enters the scheduler (even if the
  * scheduler then keeps it on the CPU) or is switched out, or when the timer
  * fires. Bounds: one grant at a time per CPU and one per scheduling stint
- * (until the task enters the scheduler), each limited by the hrtimer; a task
- * that overruns its grace gets no grant until it has left its section and
- * yielded; a task that writes garbage into its hint word gets none again.
+ * (until the task enters the scheduler), each limited by the hrtimer; none
+ * on a CPU where a fair task of another cgroup still waits that an earlier
+ * extension there already delayed (waiters.c), so such a task waits behind
+ * one extension at most; a task that overruns its grace gets no grant until
+ * it has left its section and yielded; a task that writes garbage into its
+ * hint word gets none again.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,6 +36,7 @@
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/rt.h>
 #include <linux/timekeeping.h>
 
@@ -41,6 +45,7 @@
 #include "policy.h"
 #include "registry.h"
 #include "stats.h"
+#include "waiters.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -68,6 +73,7 @@ struct ph_cpu {
 	struct task_struct *task;	/* extended task (this CPU's current), or NULL */
 	u64 start_ns;
 	u32 mode;			/* PREEMPTHINT_MODE_HINT or _KERNEL */
+	u64 last_end;			/* local_clock() when the last one ended */
 	bool used;			/* granted since the last switch or yield */
 	int cpu;
 
@@ -101,6 +107,7 @@ static struct task_struct *ph_grant_take(struct ph_cpu *c, u64 *ns, u32 *mode)
 	if (!p)
 		return NULL;
 	c->task = NULL;
+	c->last_end = local_clock();
 	*ns = ktime_get_ns() - c->start_ns;
 	*mode = c->mode;
 	/* From the timer's own callback this is a harmless -1. */
@@ -218,7 +225,12 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 	tc = per_cpu_ptr(&ph_cpus, cpu);
 	raw_spin_lock(&tc->lock);
 	if (tc->task != p) {
-		if (tc->task || tc->used) {
+		/*
+		 * One extension per wait: a fair task outside the enabled
+		 * cgroups that has waited here since before the last one
+		 * ended runs before anyone is extended again (waiters.c).
+		 */
+		if (tc->task || tc->used || ph_waiters_since(cpu, tc->last_end)) {
 			raw_spin_unlock(&tc->lock);
 			ph_count(pol, PREEMPTHINT_STAT_REFUSALS);
 			goto out;

@@ -29,6 +29,7 @@
 #include "hooks.h"
 #include "policy.h"
 #include "registry.h"
+#include "waiters.h"
 
 /* ---- tracepoint probes ---- */
 
@@ -41,11 +42,23 @@ static void ph_tp_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
 	ph_defer_switch(preempt, prev, prev_state);
+	ph_waiters_switch(prev, preempt || prev_state == TASK_RUNNING, next);
 }
 
 static void ph_tp_wakeup(void *data, struct task_struct *p)
 {
 	ph_defer_wakeup(p);
+	ph_waiters_wakeup(p);
+}
+
+static void ph_tp_wakeup_new(void *data, struct task_struct *p)
+{
+	ph_waiters_wakeup(p);
+}
+
+static void ph_tp_migrate(void *data, struct task_struct *p, int dest_cpu)
+{
+	ph_waiters_migrate(p, dest_cpu);
 }
 
 static void ph_tp_exit(void *data, struct task_struct *p, bool group_dead)
@@ -143,6 +156,9 @@ static struct ph_tracepoint ph_tracepoints[] = {
 	{ "sched_switch", ph_tp_switch, false },
 	/* An RT/DL task waking on a CPU ends the extension there. */
 	{ "sched_wakeup", ph_tp_wakeup, false },
+	/* Which fair tasks of other cgroups wait on which CPU, since when. */
+	{ "sched_wakeup_new", ph_tp_wakeup_new, false },
+	{ "sched_migrate_task", ph_tp_migrate, false },
 	/* Drop a thread's registration when it exits or execs. */
 	{ "sched_process_exit", ph_tp_exit, false },
 	{ "sched_process_exec", ph_tp_exec, false },

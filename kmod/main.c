@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "registry.h"
 #include "stats.h"
+#include "waiters.h"
 #include "wq.h"
 
 static char *extra_hooks;
@@ -53,6 +54,7 @@ static int __init ph_init(void)
 	if (ret)
 		goto err_policy;
 	ph_defer_init();
+	ph_waiters_init();
 	ret = ph_hooks_attach();
 	if (ret)
 		goto err_registry;

@@ -13,6 +13,7 @@
 #include <linux/workqueue.h>
 
 #include "policy.h"
+#include "waiters.h"
 #include "wq.h"
 
 DEFINE_STATIC_KEY_FALSE(ph_policy_active);
@@ -49,8 +50,11 @@ static void ph_policy_update_key(void)
 {
 	bool active = READ_ONCE(ph_switch_on) && !list_empty(&ph_policies);
 
-	if (active && !static_branch_unlikely(&ph_policy_active))
+	if (active && !static_branch_unlikely(&ph_policy_active)) {
+		/* Nobody kept the waiter sets while it was off. */
+		ph_waiters_restart();
 		static_branch_enable(&ph_policy_active);
+	}
 	else if (!active && static_branch_unlikely(&ph_policy_active))
 		static_branch_disable(&ph_policy_active);
 }

@@ -22,6 +22,13 @@ CPU, during the wait, it counts:
               extension on its CPU (or the preemption it asks for ends it
               first), and nothing is granted while the task waits.
 
+  behind      for a wait that ended on the CPU the task was enqueued on:
+              extensions that held that CPU after the enqueue (running at
+              it, or granted later), and for how long (behind_held). The
+              module allows one: a fair task outside the enabled cgroups
+              that has waited on a CPU since before an extension there
+              ended runs before another is granted there.
+
 An extension withholds one reschedule request of one task: a waiting task
 can sit behind several only if the scheduler made several decisions in
 between, one extension each. `excess` counts the waits where extensions >
@@ -58,6 +65,8 @@ def waits(events, pid):
     enqueued = None	# cpu the waiting task was enqueued on
     late = False	# an extension held that cpu after the enqueue
     must_end = False	# the one running there at the enqueue has not ended
+    behind = [0, 0.0]	# extensions on the enqueue cpu after the enqueue, time held
+    enq_ts = None
     out = []
     for cpu, ts, name, f in events:
         if name == 'preempthint_grant':
@@ -66,6 +75,7 @@ def waits(events, pid):
             if waiting:
                 waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])[2] += 1
                 late |= ext_cpu == enqueued
+                behind[0] += ext_cpu == enqueued
         elif name == 'preempthint_end':
             ext_cpu = int(f['cpu'])
             start = running.pop(ext_cpu, None)
@@ -76,6 +86,8 @@ def waits(events, pid):
                 c = waiting[1].setdefault(ext_cpu, [0, 0, 0, 0.0])
                 c[3] += ts - max(start, waiting[0])
                 c[1] += f.get('why') == 'yield'
+            if waiting and start is not None and ext_cpu == enqueued:
+                behind[1] += ts - max(start, enq_ts)
         elif name == 'sched_waking':
             if f.get('pid') == pid and not waiting:
                 waiting = (ts, {c: [0, 0, 1, 0.0] for c in running})
@@ -84,6 +96,7 @@ def waits(events, pid):
             if f.get('pid') == pid and waiting and enqueued is None:
                 enqueued = int(f.get('target_cpu', cpu))
                 must_end = enqueued in running
+                enq_ts, behind = ts, [int(must_end), 0.0]
         elif name == 'sched_switch' and waiting:
             if f.get('prev_pid') == pid:
                 # Woken while still on its CPU (the timer fired before it
@@ -98,8 +111,12 @@ def waits(events, pid):
             if cpu in running:	# still extended when the task got on
                 c[3] += ts - max(running[cpu], waiting[0])
                 late |= cpu == enqueued
+                if cpu == enqueued:
+                    behind[1] += ts - max(running[cpu], enq_ts)
+            stayed = cpu == enqueued
             out.append(((ts - waiting[0]) * 1e6, c[0], c[1], c[2], c[3] * 1e6,
-                        late and cpu == enqueued))
+                        late and stayed, behind[0] if stayed else None,
+                        behind[1] * 1e6 if stayed else None))
             waiting = None
     return out
 
@@ -127,6 +144,18 @@ def main():
     print(f"held_share_pct={100 * sum(held) / max(sum(wait), 1e-9):.1f}")
     print(f"excess={sum(1 for x in w if x[3] > x[1] + x[2] + 1)}")
     print(f"late={sum(1 for x in w if x[5])}")
+    stayed = [x for x in w if x[6] is not None]
+    print(f"stayed={len(stayed)}")
+    if stayed:
+        bh = sorted(x[7] for x in stayed)
+        print(f"behind_max={max(x[6] for x in stayed)}")
+        print(f"behind_over_one={sum(1 for x in stayed if x[6] > 1)}")
+        print(f"behind_held_p99_us={pct(bh, 0.99):.1f}")
+        print(f"behind_held_max_us={bh[-1]:.1f}")
+        # The p99 with and without what the extensions held: what the
+        # module added to the tail, within one run.
+        print(f"stayed_wait_p99_us={pct(sorted(x[0] for x in stayed), 0.99):.1f}")
+        print(f"stayed_wait_p99_less_behind_us={pct(sorted(x[0] - x[7] for x in stayed), 0.99):.1f}")
 
 
 if __name__ == '__main__':

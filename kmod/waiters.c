@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Who waits behind an extension: per CPU, the queued fair tasks that are
+ * outside every enabled cgroup, and since when.
+ *
+ * An extension delays whoever is queued on its CPU. One extension per wait
+ * is the price an operator signs up for: a SCHED_OTHER task of another
+ * service waits at most one grace longer. A chain of them is not: with many
+ * hinted tasks on a CPU, each scheduling decision the waiter sits through
+ * could go to another hinted task that gets its own extension. So defer.c
+ * grants nothing on a CPU while an outside task has been waiting there since
+ * before that CPU's previous extension ended: the waiter runs first.
+ *
+ * A task is queued from its wakeup (sched_wakeup, sched_wakeup_new) or its
+ * preemption (sched_switch, still runnable) until it is switched in;
+ * sched_migrate_task moves it between CPUs while queued. Tasks of enabled
+ * cgroups are not tracked: they trade extensions among themselves, which is
+ * what the operator enabled. The set is small and fixed: a waiter that finds
+ * it full goes untracked and may wait behind more than one extension, which
+ * costs bounds, never safety. A CPU that goes idle has nobody waiting, so its
+ * set is emptied there; sets are kept only while a policy is active, and a
+ * new generation starts each time one becomes active, so entries left from
+ * an earlier period never block a grant.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/rt.h>
+#include <linux/spinlock.h>
+
+#include "policy.h"
+#include "waiters.h"
+
+#define PH_WAITERS_MAX 16
+
+struct ph_waiter {
+	struct task_struct *task;	/* compared, never dereferenced */
+	u64 since;
+};
+
+struct ph_waiters {
+	raw_spinlock_t lock;
+	unsigned int gen;
+	unsigned int nr;
+	struct ph_waiter w[PH_WAITERS_MAX];
+};
+
+static DEFINE_PER_CPU(struct ph_waiters, ph_waiters);
+static atomic_t ph_waiters_gen = ATOMIC_INIT(0);
+
+static bool ph_waiters_on(void)
+{
+	return static_branch_unlikely(&ph_policy_active);
+}
+
+/* A fair task no enabled cgroup covers. */
+static bool ph_outside_fair(struct task_struct *p)
+{
+	bool outside;
+
+	if (rt_or_dl_task(p) || is_idle_task(p))
+		return false;
+	rcu_read_lock();
+	outside = !ph_policy_match(p);
+	rcu_read_unlock();
+	return outside;
+}
+
+/* Lock @cpu's set, emptying it if it is from an earlier generation. */
+static struct ph_waiters *ph_waiters_lock(int cpu)
+{
+	struct ph_waiters *s = per_cpu_ptr(&ph_waiters, cpu);
+	unsigned int gen = atomic_read(&ph_waiters_gen);
+
+	raw_spin_lock(&s->lock);
+	if (s->gen != gen) {
+		s->gen = gen;
+		s->nr = 0;
+	}
+	return s;
+}
+
+static int ph_waiters_find(struct ph_waiters *s, struct task_struct *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr; i++)
+		if (s->w[i].task == p)
+			return i;
+	return -1;
+}
+
+/* Add @p as waiting since @since unless it is there already. */
+static void ph_waiters_add(int cpu, struct task_struct *p, u64 since)
+{
+	struct ph_waiters *s = ph_waiters_lock(cpu);
+
+	if (ph_waiters_find(s, p) < 0 && s->nr < PH_WAITERS_MAX) {
+		s->w[s->nr].task = p;
+		s->w[s->nr].since = since;
+		s->nr++;
+	}
+	raw_spin_unlock(&s->lock);
+}
+
+/* Take @p out; returns since when it waited, 0 if it was not there. */
+static u64 ph_waiters_del(int cpu, struct task_struct *p)
+{
+	struct ph_waiters *s = ph_waiters_lock(cpu);
+	u64 since = 0;
+	int i = ph_waiters_find(s, p);
+
+	if (i >= 0) {
+		since = s->w[i].since;
+		s->w[i] = s->w[--s->nr];
+	}
+	raw_spin_unlock(&s->lock);
+	return since;
+}
+
+void ph_waiters_wakeup(struct task_struct *p)
+{
+	/* Woken while still on its CPU: it never left, so it does not wait. */
+	if (!ph_waiters_on() || READ_ONCE(p->on_cpu) || !ph_outside_fair(p))
+		return;
+	ph_waiters_add(task_cpu(p), p, local_clock());
+}
+
+void ph_waiters_migrate(struct task_struct *p, int dest_cpu)
+{
+	u64 since;
+
+	/* Only a queued task carries its wait along; a waking one is added on arrival. */
+	if (!ph_waiters_on() || !READ_ONCE(p->on_rq) || p->se.sched_delayed)
+		return;
+	since = ph_waiters_del(task_cpu(p), p);
+	if (since)
+		ph_waiters_add(dest_cpu, p, since);
+}
+
+void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_struct *next)
+{
+	int cpu = smp_processor_id();
+	struct ph_waiters *s;
+
+	if (!ph_waiters_on())
+		return;
+	if (is_idle_task(next)) {
+		s = ph_waiters_lock(cpu);
+		s->nr = 0;
+		raw_spin_unlock(&s->lock);
+	} else if (READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->nr)) {
+		ph_waiters_del(cpu, next);
+	}
+	if (prev_queued && ph_outside_fair(prev))
+		ph_waiters_add(cpu, prev, local_clock());
+}
+
+bool ph_waiters_since(int cpu, u64 t)
+{
+	struct ph_waiters *s;
+	bool waited = false;
+	unsigned int i;
+
+	if (!READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->nr))
+		return false;
+	s = ph_waiters_lock(cpu);
+	for (i = 0; i < s->nr && !waited; i++)
+		waited = s->w[i].since <= t;
+	raw_spin_unlock(&s->lock);
+	return waited;
+}
+
+void ph_waiters_restart(void)
+{
+	atomic_inc(&ph_waiters_gen);
+}
+
+void ph_waiters_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		raw_spin_lock_init(&per_cpu_ptr(&ph_waiters, cpu)->lock);
+}
