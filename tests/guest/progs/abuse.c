@@ -4,8 +4,11 @@
  * module keeps its bounds however many ask. Each thread sets the hint and
  * spins for --section-us (longer than any sane grace, so every extension
  * runs out), drops it for --gap-us, and again, until SIGTERM or SIGINT.
- * --forever sets the hint once and never drops it. Every thread registers,
- * then waits at a start line: nothing spins until all have registered (a
+ * --forever sets the hint once and never drops it. --no-yield drops it with
+ * a plain store instead of preempthint_leave(), which yields when granted or
+ * penalized: an experiment's knob, to tell the yields' cost from the
+ * extensions' (a penalized thread then stays penalized). Every thread
+ * registers, then waits at a start line: nothing spins until all have registered (a
  * thousand spinners would otherwise starve the ones still starting). Just
  * before the start --ready FILE is written, so a test need not poll
  * anything while they hog the CPUs.
@@ -43,7 +46,7 @@
 #include "preempthint_api.h"
 
 static uint64_t section_ns = 2000000, gap_ns = 5000;
-static int forever;
+static int forever, no_yield;
 static volatile sig_atomic_t stop;
 
 /* The start line: threads check in after registering and wait for "go". */
@@ -109,7 +112,10 @@ static void *abuse(void *arg)
 			if (__atomic_load_n(&slot->flags, __ATOMIC_RELAXED) &
 			    PREEMPTHINT_F_PENALIZED)
 				a->penalized = true;
-			preempthint_leave();
+			if (no_yield)
+				__atomic_store_n(&slot->nest, 0, __ATOMIC_RELAXED);
+			else
+				preempthint_leave();
 			spin_for(gap_ns);
 		}
 	}
@@ -128,6 +134,7 @@ int main(int argc, char **argv)
 		{ "section-us", required_argument, NULL, 'u' },
 		{ "gap-us", required_argument, NULL, 'g' },
 		{ "forever", no_argument, NULL, 'f' },
+		{ "no-yield", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long grants = 0, preempted = 0;
@@ -148,9 +155,10 @@ int main(int argc, char **argv)
 		case 'u': section_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'g': gap_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'f': forever = 1; break;
+		case 'n': no_yield = 1; break;
 		default:
 			fprintf(stderr, "usage: abuse [--threads N] [--ready FILE] "
-				"[--section-us U] [--gap-us U] [--forever]\n");
+				"[--section-us U] [--gap-us U] [--forever] [--no-yield]\n");
 			return 2;
 		}
 	}
