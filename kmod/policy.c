@@ -54,9 +54,9 @@ static void ph_policy_update_key(void)
 		/* Nobody kept the waiter sets while it was off. */
 		ph_waiters_restart();
 		static_branch_enable(&ph_policy_active);
-	}
-	else if (!active && static_branch_unlikely(&ph_policy_active))
+	} else if (!active && static_branch_unlikely(&ph_policy_active)) {
 		static_branch_disable(&ph_policy_active);
+	}
 }
 
 struct ph_policy *ph_policy_match(struct task_struct *p)

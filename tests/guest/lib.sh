@@ -88,6 +88,8 @@ kv() { sed -n "s/^$1=//p" | head -n1; }
 kv_all() { sed -n "s/^$1=//p"; }
 # kv_sum KEY FILE...: the sum of KEY over FILEs (0 if none has it)
 kv_sum() { local k=$1; shift; cat "$@" | kv_all "$k" | awk '{ s += $1 } END { print s + 0 }'; }
+# kv_max KEY FILE...: the largest value of KEY across the files (empty if none).
+kv_max() { local k=$1; shift; cat "$@" | kv_all "$k" | sort -g | tail -n1; }
 
 # le A B: integer or decimal A <= B
 le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2"; }

@@ -8,10 +8,10 @@
  * a plain store instead of preempthint_leave(), which yields when granted or
  * penalized: an experiment's knob, to tell the yields' cost from the
  * extensions' (a penalized thread then stays penalized). Every thread
- * registers, then waits at a start line: nothing spins until all have registered (a
- * thousand spinners would otherwise starve the ones still starting). Just
- * before the start --ready FILE is written, so a test need not poll
- * anything while they hog the CPUs.
+ * registers, then waits at a start line: nothing spins until all have
+ * registered (a thousand spinners would otherwise starve the ones still
+ * starting). Just before the start --ready FILE is written, so a test need
+ * not poll anything while they hog the CPUs.
  *
  * Once they spin, a woken thread of this process waits its turn behind up
  * to a thousand spinners, seconds on an emulated guest. So nothing depends

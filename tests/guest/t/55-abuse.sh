@@ -143,7 +143,7 @@ for run in ${rounds//,/ }; do
 done
 
 grants=$(kv_sum grants "$tmp"/stats-on*)
-max_ns=$(cat "$tmp"/stats-on* | kv_all max_ns | sort -n | tail -n1)
+max_ns=$(kv_max max_ns "$tmp"/stats-on*)
 check "enabled: the abusers were granted extensions ($grants)" [ "${grants:-0}" -ge 10 ]
 # The timer that ends an extension is as late as any other. Under
 # single-threaded TCG a vCPU waits for its turn while the other one runs, so
@@ -195,8 +195,8 @@ check "enabled: the probe never waited behind more extensions than scheduling de
 # Per decision the probe waited behind, the extension running then added at
 # most the grace plus the grace timer's lateness (the SCHED_FIFO probe's
 # p99 with the module on measures that lateness).
-per=$(cat "$tmp"/other-waits-on* | kv_all per_decision_p99_us | sort -g | tail -n1)
-share=$(cat "$tmp"/other-waits-on* | kv_all held_share_pct | sort -g | tail -n1)
+per=$(kv_max per_decision_p99_us "$tmp"/other-waits-on*)
+share=$(kv_max held_share_pct "$tmp"/other-waits-on*)
 allow_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" "$fifo_on")
 check "enabled: per decision the probe waited behind, extensions added at most the grace (p99 ${per:-?} us <= $grace + $allow_us us; at most ${share:-?}% of its waiting)" \
 	le "${per:-1e9}" $((grace + allow_us))
@@ -211,7 +211,7 @@ stayed=$(kv_sum stayed "$tmp"/other-waits-on*)
 check "enabled: $stayed SCHED_OTHER waits ended on the CPU they were enqueued on" [ "$stayed" -ge 5 ]
 check "enabled: no SCHED_OTHER wait sat behind more than one extension on its CPU ($over did)" \
 	[ "$over" = 0 ]
-held_max=$(cat "$tmp"/other-waits-on* | kv_all behind_held_max_us | sort -g | tail -n1)
+held_max=$(kv_max behind_held_max_us "$tmp"/other-waits-on*)
 check "enabled: extensions added at most a grace to any SCHED_OTHER wait (${held_max:-?} us <= $grace + $stall_us us)" \
 	le "${held_max:-1e9}" $((grace + stall_us))
 for run in on1 on2; do
