@@ -36,7 +36,6 @@
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/rt.h>
 #include <linux/timekeeping.h>
 
@@ -73,7 +72,6 @@ struct ph_cpu {
 	struct task_struct *task;	/* extended task (this CPU's current), or NULL */
 	u64 start_ns;
 	u32 mode;			/* PREEMPTHINT_MODE_HINT or _KERNEL */
-	u64 last_end;			/* local_clock() when the last one ended */
 	bool used;			/* granted since the last switch or yield */
 	int cpu;
 
@@ -99,24 +97,30 @@ static void ph_count(struct ph_policy *pol, int stat)
 		ph_stat_inc(&pol->stats, stat);
 }
 
-/* Take the running extension off @c. Caller holds c->lock. */
-static struct task_struct *ph_grant_take(struct ph_cpu *c, u64 *ns, u32 *mode)
+/*
+ * Take the running extension off @c. Caller holds c->lock. The end is traced
+ * here, before waiters.c counts it, so that a trace never shows a task
+ * enqueued before an end the module saw after it (test 55 checks waits
+ * against the trace).
+ */
+static struct task_struct *ph_grant_take(struct ph_cpu *c, enum ph_end why, u64 *ns, u32 *mode)
 {
 	struct task_struct *p = c->task;
 
 	if (!p)
 		return NULL;
 	c->task = NULL;
-	c->last_end = local_clock();
 	*ns = ktime_get_ns() - c->start_ns;
 	*mode = c->mode;
 	/* From the timer's own callback this is a harmless -1. */
 	hrtimer_try_to_cancel(&c->timer);
+	trace_preempthint_end(p, c->cpu, ph_end_names[why], *ns);
+	ph_waiters_extension_ended(c->cpu);
 	return p;
 }
 
 /* Account for an extension that ended. Caller holds RCU, not c->lock. */
-static void ph_grant_finish(struct task_struct *p, int cpu, enum ph_end why, u64 ns, u32 mode)
+static void ph_grant_finish(struct task_struct *p, enum ph_end why, u64 ns, u32 mode)
 {
 	struct ph_policy *pol = ph_policy_match(p);
 	struct ph_task *t = ph_registry_find(p);
@@ -136,7 +140,6 @@ static void ph_grant_finish(struct task_struct *p, int cpu, enum ph_end why, u64
 			ph_slot_flags(t, 0, PREEMPTHINT_F_GRANTED);
 		}
 	}
-	trace_preempthint_end(p, cpu, ph_end_names[why], ns);
 }
 
 /* Hand the scheduler back the request we held. Caller holds RCU. */
@@ -168,10 +171,10 @@ static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why)
 	if (why == PH_END_EXPIRE && hrtimer_is_queued(&c->timer))
 		p = NULL;
 	else
-		p = ph_grant_take(c, &ns, &mode);
+		p = ph_grant_take(c, why, &ns, &mode);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (p) {
-		ph_grant_finish(p, c->cpu, why, ns, mode);
+		ph_grant_finish(p, why, ns, mode);
 		ph_force_resched(p);
 	}
 	rcu_read_unlock();
@@ -227,10 +230,10 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 	if (tc->task != p) {
 		/*
 		 * One extension per wait: a fair task outside the enabled
-		 * cgroups that has waited here since before the last one
-		 * ended runs before anyone is extended again (waiters.c).
+		 * cgroups that has waited here through the end of one runs
+		 * before anyone is extended again (waiters.c).
 		 */
-		if (tc->task || tc->used || ph_waiters_since(cpu, tc->last_end)) {
+		if (tc->task || tc->used || ph_waiters_blocking(cpu)) {
 			raw_spin_unlock(&tc->lock);
 			ph_count(pol, PREEMPTHINT_STAT_REFUSALS);
 			goto out;
@@ -241,6 +244,12 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		tc->used = true;
 		tc->start_ns = ktime_get_ns();
 		hrtimer_start(&tc->timer, us_to_ktime(grace_us), HRTIMER_MODE_REL_HARD);
+		/*
+		 * Traced under the lock, like the end in ph_grant_take(): a
+		 * task on that CPU can end it (yield) as soon as the lock is
+		 * dropped, and a trace must never show the end first.
+		 */
+		trace_preempthint_grant(p, cpu, mode, grace_us, tif);
 		granted = true;
 	}
 	raw_spin_unlock(&tc->lock);
@@ -253,7 +262,6 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 			ph_slot_flags(t, PREEMPTHINT_F_GRANTED, 0);
 			ph_slot_bump(&t->slot->grants);
 		}
-		trace_preempthint_grant(p, cpu, mode, grace_us, tif);
 	}
 
 	/* Withdraw the request; the timer stands in for it. */
@@ -364,24 +372,25 @@ void ph_defer_switch(bool preempt, struct task_struct *prev, unsigned int prev_s
 {
 	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
 	struct task_struct *p = NULL;
+	enum ph_end why;
 	struct ph_task *t;
 	u64 ns = 0;
 	u32 mode = 0, nest;
 
 	c->in_lazy = false;
+	rcu_read_lock();
+	t = ph_registry_find(prev);
+	nest = t ? READ_ONCE(t->slot->nest) : 0;
+	why = nest ? PH_END_SWITCH : PH_END_YIELD;
 	if (READ_ONCE(c->task) || READ_ONCE(c->used)) {
 		raw_spin_lock(&c->lock);
 		c->used = false;
 		if (c->task == prev)
-			p = ph_grant_take(c, &ns, &mode);
+			p = ph_grant_take(c, why, &ns, &mode);
 		raw_spin_unlock(&c->lock);
 	}
-
-	rcu_read_lock();
-	t = ph_registry_find(prev);
-	nest = t ? READ_ONCE(t->slot->nest) : 0;
 	if (p)
-		ph_grant_finish(p, c->cpu, nest ? PH_END_SWITCH : PH_END_YIELD, ns, mode);
+		ph_grant_finish(p, why, ns, mode);
 	if (t && nest && (preempt || prev_state == TASK_RUNNING)) {
 		/* A lock holder lost its CPU: what the hint exists to prevent. */
 		ph_count(ph_policy_match(prev), PREEMPTHINT_STAT_LH_PREEMPTIONS);
@@ -406,7 +415,7 @@ void ph_defer_yield(void)
 	if (READ_ONCE(c->task) || READ_ONCE(c->used)) {
 		raw_spin_lock_irqsave(&c->lock, flags);
 		if (c->task == current)
-			p = ph_grant_take(c, &ns, &mode);
+			p = ph_grant_take(c, PH_END_YIELD, &ns, &mode);
 		if (!c->task)
 			c->used = false;	/* gave the CPU back: may be extended again */
 		raw_spin_unlock_irqrestore(&c->lock, flags);
@@ -414,7 +423,7 @@ void ph_defer_yield(void)
 
 	rcu_read_lock();
 	if (p)
-		ph_grant_finish(p, c->cpu, PH_END_YIELD, ns, mode);
+		ph_grant_finish(p, PH_END_YIELD, ns, mode);
 	t = ph_registry_find(current);
 	if (t && READ_ONCE(t->penalized) && !READ_ONCE(t->slot->nest)) {
 		WRITE_ONCE(t->penalized, false);

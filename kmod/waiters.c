@@ -1,33 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Who waits behind an extension: per CPU, the queued fair tasks that are
- * outside every enabled cgroup, and since when.
+ * outside every enabled cgroup, and whether an extension has ended on that
+ * CPU since each started waiting.
  *
  * An extension delays whoever is queued on its CPU. One extension per wait
  * is the price an operator signs up for: a SCHED_OTHER task of another
  * service waits at most one grace longer. A chain of them is not: with many
  * hinted tasks on a CPU, each scheduling decision the waiter sits through
  * could go to another hinted task that gets its own extension. So defer.c
- * grants nothing on a CPU while an outside task has been waiting there since
- * before that CPU's previous extension ended: the waiter runs first.
+ * grants nothing on a CPU while an outside task has waited there through
+ * the end of an extension: the waiter runs first.
+ *
+ * "Through the end" is counted, not timed: each CPU's set counts the
+ * extensions that ended there, and a waiter notes the count when it starts
+ * waiting. Both happen under the set's lock, so whether a wakeup came before
+ * or after an extension's end is decided by the lock's order, whichever CPU
+ * the wakeup ran on and however its clock compares with this CPU's.
  *
  * A task is queued from its wakeup (sched_wakeup, sched_wakeup_new) or its
  * preemption (sched_switch, still runnable) until it is switched in;
- * sched_migrate_task moves it between CPUs while queued. Tasks of enabled
- * cgroups are not tracked: they trade extensions among themselves, which is
- * what the operator enabled. The set is small and fixed: a waiter that finds
- * it full goes untracked and may wait behind more than one extension, which
- * costs bounds, never safety. A CPU that goes idle has nobody waiting, so its
- * set is emptied there; sets are kept only while a policy is active, and a
- * new generation starts each time one becomes active, so entries left from
- * an earlier period never block a grant.
+ * sched_migrate_task moves it between CPUs while queued, and one that had
+ * already waited through an end blocks grants on its new CPU at once (it may
+ * still find an extension running there: a migrated wait can sit behind
+ * two). Tasks of enabled cgroups are not tracked: they trade extensions
+ * among themselves, which is what the operator enabled. The set is small and
+ * fixed: a waiter that finds it full goes untracked and may wait behind more
+ * than one extension, which costs bounds, never safety. A CPU that goes idle
+ * has nobody waiting, so its set is emptied there; sets are kept only while
+ * a policy is active, and a new generation starts each time one becomes
+ * active, so entries left from an earlier period never block a grant.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/rt.h>
 #include <linux/spinlock.h>
 
@@ -38,13 +46,14 @@
 
 struct ph_waiter {
 	struct task_struct *task;	/* compared, never dereferenced */
-	u64 since;
+	u32 ends_seen;			/* the set's @ends when it started waiting */
 };
 
 struct ph_waiters {
 	raw_spinlock_t lock;
 	unsigned int gen;
 	unsigned int nr;
+	u32 ends;			/* extensions that ended on this CPU */
 	struct ph_waiter w[PH_WAITERS_MAX];
 };
 
@@ -93,32 +102,37 @@ static int ph_waiters_find(struct ph_waiters *s, struct task_struct *p)
 	return -1;
 }
 
-/* Add @p as waiting since @since unless it is there already. */
-static void ph_waiters_add(int cpu, struct task_struct *p, u64 since)
+/*
+ * Add @p unless it is there already. @through: it has waited through an
+ * extension's end elsewhere, so it counts as having done so here too.
+ */
+static void ph_waiters_add(int cpu, struct task_struct *p, bool through)
 {
 	struct ph_waiters *s = ph_waiters_lock(cpu);
 
 	if (ph_waiters_find(s, p) < 0 && s->nr < PH_WAITERS_MAX) {
 		s->w[s->nr].task = p;
-		s->w[s->nr].since = since;
+		s->w[s->nr].ends_seen = through ? s->ends - 1 : s->ends;
 		s->nr++;
 	}
 	raw_spin_unlock(&s->lock);
 }
 
-/* Take @p out; returns since when it waited, 0 if it was not there. */
-static u64 ph_waiters_del(int cpu, struct task_struct *p)
+/*
+ * Take @p out. Returns whether it was there; *@through, whether an
+ * extension ended on @cpu while it waited.
+ */
+static bool ph_waiters_del(int cpu, struct task_struct *p, bool *through)
 {
 	struct ph_waiters *s = ph_waiters_lock(cpu);
-	u64 since = 0;
 	int i = ph_waiters_find(s, p);
 
 	if (i >= 0) {
-		since = s->w[i].since;
+		*through = s->w[i].ends_seen != s->ends;
 		s->w[i] = s->w[--s->nr];
 	}
 	raw_spin_unlock(&s->lock);
-	return since;
+	return i >= 0;
 }
 
 void ph_waiters_wakeup(struct task_struct *p)
@@ -126,25 +140,25 @@ void ph_waiters_wakeup(struct task_struct *p)
 	/* Woken while still on its CPU: it never left, so it does not wait. */
 	if (!ph_waiters_on() || READ_ONCE(p->on_cpu) || !ph_outside_fair(p))
 		return;
-	ph_waiters_add(task_cpu(p), p, local_clock());
+	ph_waiters_add(task_cpu(p), p, false);
 }
 
 void ph_waiters_migrate(struct task_struct *p, int dest_cpu)
 {
-	u64 since;
+	bool through = false;
 
 	/* Only a queued task carries its wait along; a waking one is added on arrival. */
 	if (!ph_waiters_on() || !READ_ONCE(p->on_rq) || p->se.sched_delayed)
 		return;
-	since = ph_waiters_del(task_cpu(p), p);
-	if (since)
-		ph_waiters_add(dest_cpu, p, since);
+	if (ph_waiters_del(task_cpu(p), p, &through))
+		ph_waiters_add(dest_cpu, p, through);
 }
 
 void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_struct *next)
 {
 	int cpu = smp_processor_id();
 	struct ph_waiters *s;
+	bool through;
 
 	if (!ph_waiters_on())
 		return;
@@ -153,25 +167,33 @@ void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_s
 		s->nr = 0;
 		raw_spin_unlock(&s->lock);
 	} else if (READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->nr)) {
-		ph_waiters_del(cpu, next);
+		ph_waiters_del(cpu, next, &through);
 	}
 	if (prev_queued && ph_outside_fair(prev))
-		ph_waiters_add(cpu, prev, local_clock());
+		ph_waiters_add(cpu, prev, false);
 }
 
-bool ph_waiters_since(int cpu, u64 t)
+bool ph_waiters_blocking(int cpu)
 {
 	struct ph_waiters *s;
-	bool waited = false;
+	bool through = false;
 	unsigned int i;
 
 	if (!READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->nr))
 		return false;
 	s = ph_waiters_lock(cpu);
-	for (i = 0; i < s->nr && !waited; i++)
-		waited = s->w[i].since <= t;
+	for (i = 0; i < s->nr && !through; i++)
+		through = s->w[i].ends_seen != s->ends;
 	raw_spin_unlock(&s->lock);
-	return waited;
+	return through;
+}
+
+void ph_waiters_extension_ended(int cpu)
+{
+	struct ph_waiters *s = ph_waiters_lock(cpu);
+
+	s->ends++;
+	raw_spin_unlock(&s->lock);
 }
 
 void ph_waiters_restart(void)
