@@ -34,14 +34,33 @@ emit() {	# emit ok|not-ok DESCRIPTION
 	fi
 }
 
+limit=${LAB_TEST_TIMEOUT:-600}
+
+# hung_report NAME: what a test that is about to be killed was doing, for
+# the log (ps, not sysrq: a sysrq dump's call traces would fail the kernel
+# log checks of the tests after it).
+hung_report() {
+	echo "$1 still running $((limit - 15)) s after its start; processes by CPU share:"
+	ps -eo pid,ppid,stat,pcpu,wchan:28,args --sort=-pcpu | head -n 25 | cut -c1-150
+	echo "the guest's load: $(cat /proc/loadavg); cpu pressure: $(head -n1 /proc/pressure/cpu 2>/dev/null)"
+}
+
 for t in $tests; do
 	name=$(basename "$t" .sh)
 	echo "# $name"
 	echo "lab: test $name" >/dev/kmsg
 	log=$(mktemp)
 	started=$(date +%s)
-	timeout -k 5 "${LAB_TEST_TIMEOUT:-600}" bash "$t" >"$log" 2>&1
+	(
+		sleep $((limit - 15)) &
+		trap 'kill $! 2>/dev/null; exit 0' TERM
+		wait $! && hung_report "$name" | sed 's/^/# /'
+	) >>"$log" 2>&1 &
+	watchdog=$!
+	timeout -k 5 "$limit" bash "$t" >>"$log" 2>&1
 	rc=$?
+	kill "$watchdog" 2>/dev/null
+	wait "$watchdog" 2>/dev/null
 	while IFS= read -r line; do
 		case $line in
 		"not ok"*) emit not-ok "${line#not ok}" ;;
@@ -52,7 +71,7 @@ for t in $tests; do
 	done <"$log"
 	rm -f "$log"
 	# How close a slow host came to the limit, for the CI log.
-	echo "# $name took $(($(date +%s) - started)) s (limit ${LAB_TEST_TIMEOUT:-600} s)"
+	echo "# $name took $(($(date +%s) - started)) s (limit $limit s)"
 	[ "$rc" = 0 ] || emit not-ok " - $name exited with status $rc"
 done
 

@@ -72,6 +72,16 @@ measure() {	# measure TAG: abusers and both probes side by side
 	echo 0 >$T/tracing_on
 	local probed=$(date +%s)
 	kill -TERM "$(cat "$tmp/ready")"
+	# A thousand threads at the lowest weight take seconds to see the
+	# signal on a slow guest, not minutes: past that, kill them.
+	deadline=$(($(date +%s) + 120))
+	while kill -0 $abuser 2>/dev/null && [ "$(date +%s)" -lt $deadline ]; do
+		sleep 0.5
+	done
+	if kill -0 $abuser 2>/dev/null; then
+		diag "$1: the abusers had not stopped 120 s after SIGTERM; killing their cgroup"
+		echo 1 >$CG/ph-abuse/cgroup.kill
+	fi
 	wait $abuser
 	progress "$1: probes done $((probed - start)) s after the start, the abusers stopped $(($(date +%s) - probed)) s later"
 	trace_analyse "$1"
@@ -104,6 +114,27 @@ finish() {
 	[ $cpu_was_on = 1 ] || echo -cpu >$CG/cgroup.subtree_control
 	rm -rf "$tmp"
 }
+
+# Stopped by run.sh's time limit (SIGTERM, SIGKILL 5 s later): leave no
+# spinner, policy, cgroup or trace setting behind to starve or skew the
+# tests that follow.
+on_term() {
+	local cg i
+	trap - TERM
+	echo 0 >$T/tracing_on
+	for cg in ph-abuse ph-probe; do
+		[ -d $CG/$cg ] && echo 1 >$CG/$cg/cgroup.kill
+	done
+	for i in 1 2 3 4 5 6; do
+		grep -q 'populated 1' $CG/ph-abuse/cgroup.events $CG/ph-probe/cgroup.events 2>/dev/null || break
+		sleep 0.5
+	done
+	phctl disable --cgroup /ph-abuse 2>/dev/null
+	finish
+	diag "stopped by SIGTERM: abusers and probes killed, cgroups and trace settings restored"
+	exit 143
+}
+trap on_term TERM
 
 # Two rounds of off/on, interleaved, so that a burst of host noise (the
 # guest is emulated) hits one run, not the comparison: each side is
