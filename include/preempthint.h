@@ -121,6 +121,7 @@ enum preempthint_stat {
 	PREEMPTHINT_STAT_KERNEL_GRANTS,	/* kernel-mode policy: upgrades deferred */
 	PREEMPTHINT_STAT_GRANT_NS_MAX,	/* longest extension, ns */
 	PREEMPTHINT_STAT_GRANT_NS_SUM,	/* total extension time, ns */
+	PREEMPTHINT_STAT_WAITER_REFUSALS, /* of the refusals: another cgroup's task waits */
 	PREEMPTHINT_STAT_PAD,
 	__PREEMPTHINT_STAT_MAX,
 };

@@ -192,7 +192,7 @@ static enum hrtimer_restart ph_grace_expired(struct hrtimer *timer)
  */
 static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 {
-	bool upgrade = c->cand_upgrade, granted = false;
+	bool upgrade = c->cand_upgrade, granted = false, busy, waiter;
 	int cpu = c->cand_cpu, tif = c->cand_tif;
 	struct ph_task *t = NULL;
 	struct ph_policy *pol;
@@ -233,9 +233,13 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		 * cgroups that has waited here through the end of one runs
 		 * before anyone is extended again (waiters.c).
 		 */
-		if (tc->task || tc->used || ph_waiters_blocking(cpu)) {
+		busy = tc->task || tc->used;
+		waiter = !busy && ph_waiters_blocking(cpu);
+		if (busy || waiter) {
 			raw_spin_unlock(&tc->lock);
 			ph_count(pol, PREEMPTHINT_STAT_REFUSALS);
+			if (waiter)
+				ph_count(pol, PREEMPTHINT_STAT_WAITER_REFUSALS);
 			goto out;
 		}
 		grace_us = READ_ONCE(pol->grace_us);

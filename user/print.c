@@ -18,6 +18,7 @@ static const char *const ph_stat_names[PREEMPTHINT_STAT_PAD] = {
 	[PREEMPTHINT_STAT_KERNEL_GRANTS] = "kernel_grants",
 	[PREEMPTHINT_STAT_GRANT_NS_MAX] = "grant_ns_max",
 	[PREEMPTHINT_STAT_GRANT_NS_SUM] = "grant_ns_sum",
+	[PREEMPTHINT_STAT_WAITER_REFUSALS] = "waiter_refusals",
 };
 
 const char *ph_stat_name(int stat)

@@ -158,7 +158,9 @@ for run in ${rounds//,/ }; do
 	case $run in
 	on*|noy*)
 		echo "grants=$(ph_stat grants /ph-abuse) expiries=$(ph_stat expiries /ph-abuse)" \
-			"max_ns=$(ph_stat grant_ns_max /ph-abuse)" | tr ' ' '\n' >"$tmp/stats-$run"
+			"max_ns=$(ph_stat grant_ns_max /ph-abuse)" \
+			"refusals=$(ph_stat refusals /ph-abuse)" \
+			"waiter_refusals=$(ph_stat waiter_refusals /ph-abuse)" | tr ' ' '\n' >"$tmp/stats-$run"
 		phctl disable --cgroup /ph-abuse
 		;;
 	esac
@@ -242,6 +244,12 @@ stayed=$(kv_sum stayed "$tmp"/other-waits-on*)
 check "enabled: $stayed SCHED_OTHER waits ended on the CPU they were enqueued on" [ "$stayed" -ge 5 ]
 check "enabled: no SCHED_OTHER wait sat behind more than one extension on its CPU ($over did)" \
 	[ "$over" = 0 ]
+# The module's side of it: grants refused because an outside task had
+# waited through an extension's end (the probe, and kernel threads).
+waiter_refusals=$(kv_sum waiter_refusals "$tmp"/stats-on*)
+refusals=$(kv_sum refusals "$tmp"/stats-on*)
+check "enabled: grants were refused for outside tasks waiting through an extension's end ($waiter_refusals of $refusals refusals)" \
+	test "$waiter_refusals" -ge 1 -a "$waiter_refusals" -le "$refusals"
 held_max=$(kv_max behind_held_max_us "$tmp"/other-waits-on*)
 check "enabled: extensions added at most a grace to any SCHED_OTHER wait (${held_max:-?} us <= $grace + $stall_us us)" \
 	le "${held_max:-1e9}" $((grace + stall_us))
