@@ -119,8 +119,8 @@ static void ph_waiters_add(int cpu, struct task_struct *p, bool through)
 }
 
 /*
- * Take @p out. Returns whether it was there; *@through, whether an
- * extension ended on @cpu while it waited.
+ * Take @p out. Returns whether it was there; *@through (if wanted), whether
+ * an extension ended on @cpu while it waited.
  */
 static bool ph_waiters_del(int cpu, struct task_struct *p, bool *through)
 {
@@ -128,7 +128,8 @@ static bool ph_waiters_del(int cpu, struct task_struct *p, bool *through)
 	int i = ph_waiters_find(s, p);
 
 	if (i >= 0) {
-		*through = s->w[i].ends_seen != s->ends;
+		if (through)
+			*through = s->w[i].ends_seen != s->ends;
 		s->w[i] = s->w[--s->nr];
 	}
 	raw_spin_unlock(&s->lock);
@@ -158,7 +159,6 @@ void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_s
 {
 	int cpu = smp_processor_id();
 	struct ph_waiters *s;
-	bool through;
 
 	if (!ph_waiters_on())
 		return;
@@ -167,7 +167,7 @@ void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_s
 		s->nr = 0;
 		raw_spin_unlock(&s->lock);
 	} else if (READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->nr)) {
-		ph_waiters_del(cpu, next, &through);
+		ph_waiters_del(cpu, next, NULL);
 	}
 	if (prev_queued && ph_outside_fair(prev))
 		ph_waiters_add(cpu, prev, false);

@@ -74,6 +74,19 @@ stats = doc.get("stats", doc)
 print(stats[sys.argv[1]])' "$name"
 }
 
+# ph_stats_kv CGROUP NAME...: key=value lines of several counters of an
+# enabled cgroup, all from one reading.
+ph_stats_kv() {
+	local cg=$1
+	shift
+	phctl -j stats --cgroup "$cg" | python3 -c '
+import json, sys
+doc = json.load(sys.stdin)
+stats = doc.get("stats", doc)
+for name in sys.argv[1:]:
+	print("%s=%s" % (name, stats[name]))' "$@"
+}
+
 # run_in_cgroup CGROUP CMD...: run CMD as a member of cgroup CGROUP.
 run_in_cgroup() {
 	local cg=$1

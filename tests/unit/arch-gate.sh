@@ -9,10 +9,11 @@ ok() { n=$((n + 1)); echo "ok $n - $1"; }
 bad() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"; }
 export MAKEFLAGS='' MAKELEVEL=''
 
-# kbuild_gate VAR=VALUE...: evaluate Kbuild's checks as kbuild would.
+# kbuild_gate VAR=VALUE...: evaluate Kbuild's checks as kbuild would when
+# building (every kernel that builds modules has CONFIG_MODULES=y).
 kbuild_gate() {
 	make -s --no-print-directory -C "$top" -f Kbuild src="$top" KERNELRELEASE=test \
-		--eval 'gate-ok: ; @echo gate-ok' "$@" gate-ok 2>&1
+		--eval 'gate-ok: ; @echo gate-ok' CONFIG_MODULES=y "$@" gate-ok 2>&1
 }
 
 out=$(make -s --no-print-directory -C "$top" module ARCH=riscv KDIR=/nonexistent 2>&1)
@@ -46,6 +47,15 @@ if grep -q "needs CONFIG_FPROBE=y" <<<"$out"; then
 	ok "Kbuild refuses a kernel without FPROBE, naming the option"
 else
 	bad "Kbuild refuses a kernel without FPROBE, naming the option (got: $out)"
+fi
+
+# `make clean` reads Kbuild without the kernel's config: nothing to refuse.
+out=$(make -s --no-print-directory -C "$top" -f Kbuild src="$top" KERNELRELEASE=test \
+	--eval 'gate-ok: ; @echo gate-ok' gate-ok 2>&1)
+if [ "$out" = gate-ok ]; then
+	ok "Kbuild read by make clean (no kernel config) refuses nothing"
+else
+	bad "Kbuild read by make clean (no kernel config) refuses nothing (got: $out)"
 fi
 
 # DKMS matches BUILD_EXCLUSIVE_ARCH against `uname -m` with an extended regex.

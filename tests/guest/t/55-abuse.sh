@@ -157,10 +157,8 @@ for run in ${rounds//,/ }; do
 	fi
 	case $run in
 	on*|noy*)
-		echo "grants=$(ph_stat grants /ph-abuse) expiries=$(ph_stat expiries /ph-abuse)" \
-			"max_ns=$(ph_stat grant_ns_max /ph-abuse)" \
-			"refusals=$(ph_stat refusals /ph-abuse)" \
-			"waiter_refusals=$(ph_stat waiter_refusals /ph-abuse)" | tr ' ' '\n' >"$tmp/stats-$run"
+		ph_stats_kv /ph-abuse grants expiries grant_ns_max refusals waiter_refusals |
+			sed 's/^grant_ns_max=/max_ns=/' >"$tmp/stats-$run"
 		phctl disable --cgroup /ph-abuse
 		;;
 	esac
