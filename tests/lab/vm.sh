@@ -15,7 +15,8 @@
 # The serial console is copied to DIR/console.log in every mode.
 #
 # Environment (the options win): LAB_VM_MEM (MB, default 2048),
-# LAB_VM_TIMEOUT (s, default 1500); LAB_TEST_TIMEOUT (s per guest test,
+# LAB_VM_TIMEOUT (s, default 1500); LAB_QEMU_EXTRA (more QEMU options, split
+# on spaces, e.g. "-icount shift=auto"); LAB_TEST_TIMEOUT (s per guest test,
 # default 600) and LAB_GUEST_ENV ("K=V ...") are handed to the guest. The
 # debug kernel (tests/lab/debug-kernel.sh) wants all three raised: KASAN's
 # shadow takes an eighth of the memory, and everything runs slower.
@@ -77,7 +78,8 @@ qemu=("${LAB_QEMU[@]}" -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -smp "$smp"
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$cmdline"
 	-no-reboot -display none -monitor none
 	-virtfs "local,path=$LAB_ROOTFS,mount_tag=labroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap")
+	-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap"
+	${LAB_QEMU_EXTRA:-})
 
 if [ "$run" = shell ]; then
 	lab_log "booting $release ${mode:+(preempt=$mode) }: root shell on the console; 'exit' powers off, Ctrl-A X kills QEMU"

@@ -7,8 +7,10 @@
  * --forever sets the hint once and never drops it. --no-yield drops it with
  * a plain store instead of preempthint_leave(), which yields when granted or
  * penalized: an experiment's knob, to tell the yields' cost from the
- * extensions' (a penalized thread then stays penalized). Every thread
- * registers, then waits at a start line: nothing spins until all have
+ * extensions' (a penalized thread then stays penalized). --always-yield
+ * calls sched_yield() after every section, granted or not: the yields'
+ * load without the module's deferral, for a run with the cgroup disabled.
+ * Every thread registers, then waits at a start line: nothing spins until all have
  * registered (a thousand spinners would otherwise starve the ones still
  * starting). Just before the start --ready FILE is written, so a test need
  * not poll anything while they hog the CPUs.
@@ -46,7 +48,7 @@
 #include "preempthint_api.h"
 
 static uint64_t section_ns = 2000000, gap_ns = 5000;
-static int forever, no_yield;
+static int forever, no_yield, always_yield;
 static volatile sig_atomic_t stop;
 
 /* The start line: threads check in after registering and wait for "go". */
@@ -116,6 +118,8 @@ static void *abuse(void *arg)
 				__atomic_store_n(&slot->nest, 0, __ATOMIC_RELAXED);
 			else
 				preempthint_leave();
+			if (always_yield)
+				sched_yield();
 			spin_for(gap_ns);
 		}
 	}
@@ -135,6 +139,7 @@ int main(int argc, char **argv)
 		{ "gap-us", required_argument, NULL, 'g' },
 		{ "forever", no_argument, NULL, 'f' },
 		{ "no-yield", no_argument, NULL, 'n' },
+		{ "always-yield", no_argument, NULL, 'y' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long grants = 0, preempted = 0;
@@ -156,9 +161,11 @@ int main(int argc, char **argv)
 		case 'g': gap_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'f': forever = 1; break;
 		case 'n': no_yield = 1; break;
+		case 'y': always_yield = 1; break;
 		default:
 			fprintf(stderr, "usage: abuse [--threads N] [--ready FILE] "
-				"[--section-us U] [--gap-us U] [--forever] [--no-yield]\n");
+				"[--section-us U] [--gap-us U] [--forever] [--no-yield] "
+				"[--always-yield]\n");
 			return 2;
 		}
 	}

@@ -44,10 +44,13 @@ registered_now() { phctl -j status | python3 -c 'import json,sys; print(json.loa
 measure() {	# measure TAG: abusers and both probes side by side
 	rm -f "$tmp/ready"
 	echo >$T/trace
-	local no_yield=
-	case $1 in noy*) no_yield=--no-yield ;; esac
+	local yield_opt=
+	case $1 in
+	noy*) yield_opt=--no-yield ;;
+	yld*) yield_opt=--always-yield ;;
+	esac
 	run_in_cgroup /ph-abuse chrt -o 0 "$PH_PROGS/abuse" --threads "$threads" --ready "$tmp/ready" \
-		--section-us $((2 * grace)) $no_yield >"$tmp/abuse-$1" &
+		--section-us $((2 * grace)) $yield_opt >"$tmp/abuse-$1" &
 	# $! is the subshell running run_in_cgroup; the abusers' own pid is in
 	# the ready file, and cgroup.kill reaches them if they never get there.
 	local abuser=$! start=$(date +%s) deadline=$(($(date +%s) + 180))
@@ -139,8 +142,9 @@ trap on_term TERM
 # Two rounds of off/on, interleaved, so that a burst of host noise (the
 # guest is emulated) hits one run, not the comparison: each side is
 # judged by its better run. LAB_ABUSE_ROUNDS runs others for an experiment
-# (off*, on*, and noy*: enabled, the abusers leaving without the yield;
-# separated by spaces or commas); the checks judge off1, on1, off2 and on2.
+# (off*, on*; noy*: enabled, the abusers leaving without the yield; yld*:
+# disabled, the abusers yielding after every section; separated by spaces or
+# commas); the checks judge off1, on1, off2 and on2.
 rounds=${LAB_ABUSE_ROUNDS:-off1 on1 off2 on2}
 trace_setup
 for run in ${rounds//,/ }; do
