@@ -10,10 +10,10 @@
  * extensions' (a penalized thread then stays penalized). --always-yield
  * calls sched_yield() after every section, granted or not: the yields'
  * load without the module's deferral, for a run with the cgroup disabled.
- * Every thread registers, then waits at a start line: nothing spins until all have
- * registered (a thousand spinners would otherwise starve the ones still
- * starting). Just before the start --ready FILE is written, so a test need
- * not poll anything while they hog the CPUs.
+ * Every thread registers, then waits at a start line: nothing spins until
+ * all have registered (a thousand spinners would otherwise starve the ones
+ * still starting). Just before the start --ready FILE is written, so a test
+ * need not poll anything while they hog the CPUs.
  *
  * Once they spin, a woken thread of this process waits its turn behind up
  * to a thousand spinners, seconds on an emulated guest. So nothing depends
