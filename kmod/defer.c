@@ -28,17 +28,6 @@
  * one extension at most; a task that overruns its grace gets no grant until
  * it has left its section and yielded; a task that writes garbage into its
  * hint word gets none again.
- *
- * Each CPU's grace timer is armed, re-armed and cancelled on that CPU only
- * (pinned): a grant decided on another CPU (a remote wakeup asking to
- * preempt this CPU's task) arms it through an IPI, the grace counting from
- * the IPI's arrival; an extension ended from another CPU (an RT wakeup)
- * leaves it armed; an expiry ends only an extension whose grace has run out
- * and otherwise re-aims the timer. So the hot paths never take another
- * CPU's hrtimer base lock with interrupts off, where a remote holder that
- * is itself held up (a preempted vCPU) would stall this CPU: on the
- * emulator that cost whole milliseconds and let extensions run for hundreds
- * of them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -48,7 +37,6 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/rt.h>
-#include <linux/smp.h>
 #include <linux/timekeeping.h>
 
 #include "arch.h"
@@ -83,12 +71,8 @@ struct ph_cpu {
 	struct hrtimer timer;
 	struct task_struct *task;	/* extended task (this CPU's current), or NULL */
 	u64 start_ns;
-	u64 end_ns;			/* when its grace runs out */
-	u64 grace_ns;
 	u32 mode;			/* PREEMPTHINT_MODE_HINT or _KERNEL */
 	bool used;			/* granted since the last switch or yield */
-	bool arm_queued;		/* @arm_csd sent, not yet run */
-	call_single_data_t arm_csd;	/* arms @timer here for a grant made elsewhere */
 	int cpu;
 
 	/* Request classification: this CPU only, interrupts off. */
@@ -128,13 +112,8 @@ static struct task_struct *ph_grant_take(struct ph_cpu *c, enum ph_end why, u64 
 	c->task = NULL;
 	*ns = ktime_get_ns() - c->start_ns;
 	*mode = c->mode;
-	/*
-	 * Only on its own CPU (from the timer's own callback this is a
-	 * harmless -1). Elsewhere the timer stays armed: its expiry finds no
-	 * extension, or a later one whose grace has not run out.
-	 */
-	if (c->cpu == raw_smp_processor_id())
-		hrtimer_try_to_cancel(&c->timer);
+	/* From the timer's own callback this is a harmless -1. */
+	hrtimer_try_to_cancel(&c->timer);
 	trace_preempthint_end(p, c->cpu, ph_end_names[why], *ns);
 	ph_waiters_extension_ended(c->cpu);
 	return p;
@@ -183,7 +162,16 @@ static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why)
 
 	rcu_read_lock();
 	raw_spin_lock_irqsave(&c->lock, flags);
-	p = ph_grant_take(c, why, &ns, &mode);
+	/*
+	 * An expiry waits here while the extension it was armed for ends
+	 * (switch, yield) and the next one is granted, which re-arms the timer
+	 * under this lock: then it is not the running extension's expiry, and
+	 * ending that one now would cut it short and penalise its task.
+	 */
+	if (why == PH_END_EXPIRE && hrtimer_is_queued(&c->timer))
+		p = NULL;
+	else
+		p = ph_grant_take(c, why, &ns, &mode);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (p) {
 		ph_grant_finish(p, why, ns, mode);
@@ -194,57 +182,8 @@ static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why)
 
 static enum hrtimer_restart ph_grace_expired(struct hrtimer *timer)
 {
-	struct ph_cpu *c = container_of(timer, struct ph_cpu, timer);
-	enum hrtimer_restart ret = HRTIMER_NORESTART;
-	struct task_struct *p = NULL;
-	unsigned long flags;
-	u64 ns;
-	u32 mode;
-
-	rcu_read_lock();
-	raw_spin_lock_irqsave(&c->lock, flags);
-	if (hrtimer_is_queued(timer)) {
-		/* Re-armed for a newer extension while this expiry waited for the lock. */
-	} else if (c->task && ktime_get_ns() < c->end_ns) {
-		/* Armed for an extension that ended early: aim at the running one's end. */
-		hrtimer_set_expires(timer, ns_to_ktime(c->end_ns));
-		ret = HRTIMER_RESTART;
-	} else {
-		p = ph_grant_take(c, PH_END_EXPIRE, &ns, &mode);
-	}
-	raw_spin_unlock_irqrestore(&c->lock, flags);
-	if (p) {
-		ph_grant_finish(p, PH_END_EXPIRE, ns, mode);
-		ph_force_resched(p);
-	}
-	rcu_read_unlock();
-	return ret;
-}
-
-/* Arm @c's timer for its running extension's end. Caller holds c->lock, on c's CPU. */
-static void ph_grace_arm_here(struct ph_cpu *c)
-{
-	hrtimer_start(&c->timer, ns_to_ktime(c->end_ns), HRTIMER_MODE_ABS_PINNED_HARD);
-}
-
-/*
- * IPI: a grant for this CPU's task was made on another CPU. The grace counts
- * from here: the task could not be preempted before this CPU took an
- * interrupt anyway, and an emulated vCPU takes an IPI milliseconds late,
- * which counted from the grant would end the extension the moment it lands.
- */
-static void ph_grace_arm_ipi(void *info)
-{
-	struct ph_cpu *c = info;
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&c->lock, flags);
-	c->arm_queued = false;
-	if (c->task) {
-		c->end_ns = ktime_get_ns() + c->grace_ns;
-		ph_grace_arm_here(c);
-	}
-	raw_spin_unlock_irqrestore(&c->lock, flags);
+	ph_grant_end_now(container_of(timer, struct ph_cpu, timer), PH_END_EXPIRE);
+	return HRTIMER_NORESTART;
 }
 
 /*
@@ -253,7 +192,7 @@ static void ph_grace_arm_ipi(void *info)
  */
 static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 {
-	bool upgrade = c->cand_upgrade, granted = false, send_ipi = false, busy, waiter;
+	bool upgrade = c->cand_upgrade, granted = false, busy, waiter;
 	int cpu = c->cand_cpu, tif = c->cand_tif;
 	struct ph_task *t = NULL;
 	struct ph_policy *pol;
@@ -308,49 +247,25 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		tc->mode = mode;
 		tc->used = true;
 		tc->start_ns = ktime_get_ns();
-		tc->grace_ns = (u64)grace_us * NSEC_PER_USEC;
-		tc->end_ns = tc->start_ns + tc->grace_ns;
-		if (cpu == smp_processor_id())
-			ph_grace_arm_here(tc);
-		else if (!tc->arm_queued)
-			tc->arm_queued = send_ipi = true;
+		hrtimer_start(&tc->timer, us_to_ktime(grace_us), HRTIMER_MODE_REL_HARD);
 		/*
 		 * Traced under the lock, like the end in ph_grant_take(): a
 		 * task on that CPU can end it (yield) as soon as the lock is
 		 * dropped, and a trace must never show the end first.
 		 */
 		trace_preempthint_grant(p, cpu, mode, grace_us, tif);
-		/*
-		 * The slot says so before the task can run on: a task that
-		 * left its section without seeing GRANTED would not yield and
-		 * would carry the extension into its next section.
-		 */
-		if (t) {
-			ph_slot_flags(t, PREEMPTHINT_F_GRANTED, 0);
-			ph_slot_bump(&t->slot->grants);
-		}
 		granted = true;
 	}
 	raw_spin_unlock(&tc->lock);
-
-	/*
-	 * Sent with the lock dropped: the IPI takes it, and a target that ran
-	 * the IPI at once would spin on it, interrupts off, for as long as
-	 * this CPU is held up (a vCPU the host has descheduled: the emulator
-	 * showed expiries before the grant's task got to run). Until it lands
-	 * the extension has no timer; a CPU that cannot take the IPI cannot
-	 * preempt the task either.
-	 */
-	if (send_ipi && smp_call_function_single_async(cpu, &tc->arm_csd)) {
-		raw_spin_lock(&tc->lock);
-		tc->arm_queued = false;		/* offline: nothing to arm */
-		raw_spin_unlock(&tc->lock);
-	}
 
 	if (granted) {
 		ph_count(pol, PREEMPTHINT_STAT_GRANTS);
 		if (mode == PREEMPTHINT_MODE_KERNEL)
 			ph_count(pol, PREEMPTHINT_STAT_KERNEL_GRANTS);
+		if (t) {
+			ph_slot_flags(t, PREEMPTHINT_F_GRANTED, 0);
+			ph_slot_bump(&t->slot->grants);
+		}
 	}
 
 	/* Withdraw the request; the timer stands in for it. */
@@ -540,9 +455,7 @@ void ph_defer_init(void)
 		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
 
 		raw_spin_lock_init(&c->lock);
-		hrtimer_setup(&c->timer, ph_grace_expired, CLOCK_MONOTONIC,
-			      HRTIMER_MODE_ABS_PINNED_HARD);
-		INIT_CSD(&c->arm_csd, ph_grace_arm_ipi, c);
+		hrtimer_setup(&c->timer, ph_grace_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
 		c->cpu = cpu;
 	}
 }
@@ -558,9 +471,6 @@ void ph_defer_end_all(void)
 	for_each_possible_cpu(cpu) {
 		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
 
-		/* An arming IPI in flight runs our code: let it land first. */
-		while (READ_ONCE(c->arm_queued))
-			cpu_relax();
 		hrtimer_cancel(&c->timer);
 		ph_grant_end_now(c, PH_END_UNLOAD);
 	}
