@@ -60,32 +60,21 @@ CG=/sys/fs/cgroup
 
 phctl() { "$PH_CLI" "$@"; }
 
-# ph_stat NAME [CGROUP]: one counter, global or of an enabled cgroup (JSON).
-ph_stat() {
-	local name=$1 cg=${2:-}
-	if [ -n "$cg" ]; then
-		phctl -j stats --cgroup "$cg"
-	else
-		phctl -j stats
-	fi | python3 -c '
-import json, sys
-doc = json.load(sys.stdin)
-stats = doc.get("stats", doc)
-print(stats[sys.argv[1]])' "$name"
-}
-
-# ph_stats_kv CGROUP NAME...: key=value lines of several counters of an
-# enabled cgroup, all from one reading.
+# ph_stats_kv CGROUP NAME...: key=value lines of several counters, all from
+# one reading; of an enabled cgroup, or global when CGROUP is "".
 ph_stats_kv() {
 	local cg=$1
 	shift
-	phctl -j stats --cgroup "$cg" | python3 -c '
+	phctl -j stats ${cg:+--cgroup "$cg"} | python3 -c '
 import json, sys
 doc = json.load(sys.stdin)
 stats = doc.get("stats", doc)
 for name in sys.argv[1:]:
 	print("%s=%s" % (name, stats[name]))' "$@"
 }
+
+# ph_stat NAME [CGROUP]: one counter, global or of an enabled cgroup (JSON).
+ph_stat() { ph_stats_kv "${2:-}" "$1" | sed 's/^[^=]*=//'; }
 
 # run_in_cgroup CGROUP CMD...: run CMD as a member of cgroup CGROUP.
 run_in_cgroup() {

@@ -16,7 +16,7 @@
 #
 # Environment (the options win): LAB_VM_MEM (MB, default 2048),
 # LAB_VM_TIMEOUT (s, default 1500); LAB_QEMU_EXTRA (more QEMU options, split
-# on spaces, e.g. "-icount shift=auto"); LAB_TEST_TIMEOUT (s per guest test,
+# on spaces, e.g. "-icount shift=0,sleep=off"); LAB_TEST_TIMEOUT (s per guest test,
 # default 600) and LAB_GUEST_ENV ("K=V ...") are handed to the guest. The
 # debug kernel (tests/lab/debug-kernel.sh) wants all three raised: KASAN's
 # shadow takes an eighth of the memory, and everything runs slower.

@@ -161,8 +161,8 @@ for run in ${rounds//,/ }; do
 	fi
 	case $run in
 	on*|noy*)
-		ph_stats_kv /ph-abuse grants expiries grant_ns_max refusals waiter_refusals |
-			sed 's/^grant_ns_max=/max_ns=/' >"$tmp/stats-$run"
+		ph_stats_kv /ph-abuse grants expiries grant_ns_max refusals waiter_refusals \
+			>"$tmp/stats-$run"
 		phctl disable --cgroup /ph-abuse
 		;;
 	esac
@@ -178,7 +178,7 @@ for run in ${rounds//,/ }; do
 done
 
 grants=$(kv_sum grants "$tmp"/stats-on*)
-max_ns=$(kv_max max_ns "$tmp"/stats-on*)
+max_ns=$(kv_max grant_ns_max "$tmp"/stats-on*)
 check "enabled: the abusers were granted extensions ($grants)" [ "${grants:-0}" -ge 10 ]
 # The timer that ends an extension is as late as any other. Under
 # single-threaded TCG a vCPU waits for its turn while the other one runs, so
