@@ -28,15 +28,29 @@
  * one extension at most; a task that overruns its grace gets no grant until
  * it has left its section and yielded; a task that writes garbage into its
  * hint word gets none again.
+ *
+ * A grace timer is only ever armed, re-armed and cancelled on the CPU it
+ * lives on (pinned): each CPU has one for extensions it grants to its own
+ * task and one for an extension it grants to another CPU's task (a remote
+ * wakeup asking to preempt it). An extension that ends on another CPU than
+ * its timer's leaves the timer armed; each grant bumps its CPU's sequence
+ * number and an expiry ends only the extension it was armed for. So no hot
+ * path takes another CPU's hrtimer base lock with interrupts off, where a
+ * holder that is itself held up (a vCPU the host has descheduled) stalls
+ * this CPU: in exact emulated time that stretched extensions to 777 ms.
+ * Arming stays in the granting path, with no IPI: the emulator delivers
+ * those milliseconds late, longer than any grace.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/hrtimer.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/rt.h>
+#include <linux/smp.h>
 #include <linux/timekeeping.h>
 
 #include "arch.h"
@@ -65,15 +79,30 @@ static const char *const ph_end_names[] = {
 	[PH_END_UNLOAD] = "unload",
 };
 
+struct ph_cpu;
+
+/* A grace timer and the extension it was last armed for. */
+struct ph_grace {
+	struct hrtimer timer;
+	struct ph_cpu *target;		/* CPU of that extension */
+	u64 seq;			/* its sequence number there */
+	int cpu;			/* where the timer lives: its owner */
+};
+
 struct ph_cpu {
 	/* The extension running on this CPU; protected by @lock. */
 	raw_spinlock_t lock;
-	struct hrtimer timer;
 	struct task_struct *task;	/* extended task (this CPU's current), or NULL */
+	struct ph_grace *grace;		/* the timer armed for it */
+	u64 seq;			/* bumped at each grant */
 	u64 start_ns;
 	u32 mode;			/* PREEMPTHINT_MODE_HINT or _KERNEL */
 	bool used;			/* granted since the last switch or yield */
 	int cpu;
+
+	/* Owned by this CPU: armed and cancelled here only, interrupts off. */
+	struct ph_grace local;		/* for this CPU's own extensions */
+	struct ph_grace remote;		/* for one granted here to another CPU */
 
 	/* Request classification: this CPU only, interrupts off. */
 	bool in_resched;		/* inside __resched_curr() */
@@ -112,8 +141,12 @@ static struct task_struct *ph_grant_take(struct ph_cpu *c, enum ph_end why, u64 
 	c->task = NULL;
 	*ns = ktime_get_ns() - c->start_ns;
 	*mode = c->mode;
-	/* From the timer's own callback this is a harmless -1. */
-	hrtimer_try_to_cancel(&c->timer);
+	/*
+	 * Only where the timer lives (from its own callback this is a
+	 * harmless -1); elsewhere its expiry will find the sequence moved on.
+	 */
+	if (c->grace->cpu == raw_smp_processor_id())
+		hrtimer_try_to_cancel(&c->grace->timer);
 	trace_preempthint_end(p, c->cpu, ph_end_names[why], *ns);
 	ph_waiters_extension_ended(c->cpu);
 	return p;
@@ -152,25 +185,21 @@ static void ph_force_resched(struct task_struct *p)
 		kick_process(p);
 }
 
-/* End @c's extension now, if any, and preempt its task. */
-static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why)
+/*
+ * End @c's extension now, if any, and preempt its task. An expiry passes
+ * the sequence number its timer was armed for and ends only that one: the
+ * extension may have ended elsewhere and the next one been granted.
+ */
+static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why, const u64 *seq)
 {
-	struct task_struct *p;
+	struct task_struct *p = NULL;
 	unsigned long flags;
 	u64 ns;
 	u32 mode;
 
 	rcu_read_lock();
 	raw_spin_lock_irqsave(&c->lock, flags);
-	/*
-	 * An expiry waits here while the extension it was armed for ends
-	 * (switch, yield) and the next one is granted, which re-arms the timer
-	 * under this lock: then it is not the running extension's expiry, and
-	 * ending that one now would cut it short and penalise its task.
-	 */
-	if (why == PH_END_EXPIRE && hrtimer_is_queued(&c->timer))
-		p = NULL;
-	else
+	if (!seq || *seq == c->seq)
 		p = ph_grant_take(c, why, &ns, &mode);
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (p) {
@@ -182,8 +211,35 @@ static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why)
 
 static enum hrtimer_restart ph_grace_expired(struct hrtimer *timer)
 {
-	ph_grant_end_now(container_of(timer, struct ph_cpu, timer), PH_END_EXPIRE);
+	struct ph_grace *g = container_of(timer, struct ph_grace, timer);
+	/* Written on this CPU with interrupts off, like the arming. */
+	struct ph_cpu *target = READ_ONCE(g->target);
+	u64 seq = READ_ONCE(g->seq);
+
+	if (target)
+		ph_grant_end_now(target, PH_END_EXPIRE, &seq);
 	return HRTIMER_NORESTART;
+}
+
+/*
+ * The timer of @c (this CPU) that may time an extension on @tc. The remote
+ * one serves one extension at a time: while the one it was armed for runs,
+ * re-aiming it would leave that one unbounded. Seen without its lock,
+ * "ended" is final (the sequence only grows; a CPU's extension with a given
+ * number is granted once), so a stale read only refuses.
+ */
+static struct ph_grace *ph_grace_pick(struct ph_cpu *c, struct ph_cpu *tc)
+{
+	struct ph_grace *g = &c->remote;
+	struct ph_cpu *last;
+
+	if (tc == c)
+		return &c->local;
+	last = g->target;
+	if (last && hrtimer_is_queued(&g->timer) && READ_ONCE(last->seq) == g->seq &&
+	    READ_ONCE(last->task))
+		return NULL;
+	return g;
 }
 
 /*
@@ -196,6 +252,7 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 	int cpu = c->cand_cpu, tif = c->cand_tif;
 	struct ph_task *t = NULL;
 	struct ph_policy *pol;
+	struct ph_grace *g;
 	struct ph_cpu *tc;
 	u32 mode = 0, grace_us;
 	int nest;
@@ -233,7 +290,8 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		 * cgroups that has waited here through the end of one runs
 		 * before anyone is extended again (waiters.c).
 		 */
-		busy = tc->task || tc->used;
+		g = ph_grace_pick(c, tc);
+		busy = tc->task || tc->used || !g;
 		waiter = !busy && ph_waiters_blocking(cpu);
 		if (busy || waiter) {
 			raw_spin_unlock(&tc->lock);
@@ -247,7 +305,11 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		tc->mode = mode;
 		tc->used = true;
 		tc->start_ns = ktime_get_ns();
-		hrtimer_start(&tc->timer, us_to_ktime(grace_us), HRTIMER_MODE_REL_HARD);
+		tc->grace = g;
+		WRITE_ONCE(tc->seq, tc->seq + 1);
+		WRITE_ONCE(g->target, tc);
+		WRITE_ONCE(g->seq, tc->seq);
+		hrtimer_start(&g->timer, us_to_ktime(grace_us), HRTIMER_MODE_REL_PINNED_HARD);
 		/*
 		 * Traced under the lock, like the end in ph_grant_take(): a
 		 * task on that CPU can end it (yield) as soon as the lock is
@@ -444,20 +506,43 @@ void ph_defer_wakeup(struct task_struct *p)
 		return;
 	c = per_cpu_ptr(&ph_cpus, task_cpu(p));
 	if (READ_ONCE(c->task))
-		ph_grant_end_now(c, PH_END_RT);
+		ph_grant_end_now(c, PH_END_RT, NULL);
+}
+
+/*
+ * A new hrtimer belongs to the hrtimer base of the CPU that sets it up, and
+ * its first arming takes that base's lock wherever it runs: set each CPU's
+ * timers up on that CPU. In exact emulated time a first arming on the other
+ * CPU's base spun 183 ms with interrupts off.
+ */
+static void ph_grace_setup_here(void *info)
+{
+	struct ph_cpu *c = info;
+
+	hrtimer_setup(&c->local.timer, ph_grace_expired, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	hrtimer_setup(&c->remote.timer, ph_grace_expired, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_PINNED_HARD);
 }
 
 void ph_defer_init(void)
 {
 	int cpu;
 
+	cpus_read_lock();
 	for_each_possible_cpu(cpu) {
 		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
 
 		raw_spin_lock_init(&c->lock);
-		hrtimer_setup(&c->timer, ph_grace_expired, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+		c->local.cpu = cpu;
+		c->remote.cpu = cpu;
+		c->grace = &c->local;
 		c->cpu = cpu;
+		/* An offline CPU's move to its own base costs it once, later. */
+		if (!cpu_online(cpu) || smp_call_function_single(cpu, ph_grace_setup_here, c, 1))
+			ph_grace_setup_here(c);
 	}
+	cpus_read_unlock();
 }
 
 /*
@@ -468,10 +553,13 @@ void ph_defer_end_all(void)
 {
 	int cpu;
 
+	/* No timer may outlive the module, and none may end what follows. */
 	for_each_possible_cpu(cpu) {
 		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
 
-		hrtimer_cancel(&c->timer);
-		ph_grant_end_now(c, PH_END_UNLOAD);
+		hrtimer_cancel(&c->local.timer);
+		hrtimer_cancel(&c->remote.timer);
 	}
+	for_each_possible_cpu(cpu)
+		ph_grant_end_now(per_cpu_ptr(&ph_cpus, cpu), PH_END_UNLOAD, NULL);
 }
