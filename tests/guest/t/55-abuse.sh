@@ -73,6 +73,7 @@ measure() {	# measure TAG: abusers and both probes side by side
 	run_in_cgroup /ph-probe "$PH_PROGS/latprobe" --seconds "$secs" --fifo 50 >"$tmp/fifo-$1"
 	wait $other
 	echo 0 >$T/tracing_on
+	picks_save "$1"
 	local probed=$(date +%s)
 	kill -TERM "$(cat "$tmp/ready")"
 	# A thousand threads at the lowest weight take seconds to see the
@@ -101,7 +102,38 @@ trace_events+=" preempthint/preempthint_grant preempthint/preempthint_end"
 trace_setup() {
 	echo 'comm == "latprobe"' >$T/events/sched/sched_waking/filter
 	echo 'comm == "latprobe"' >$T/events/sched/sched_wakeup/filter
-	trace_prepare 16384 $trace_events
+	[ "${LAB_ABUSE_PICKS:-0}" = 1 ] && picks_setup
+	trace_prepare $trace_kb $trace_events
+}
+trace_kb=16384
+
+# An experiment, not a check (LAB_ABUSE_PICKS=1): every fair pick with the
+# picked task's and the run queue's EEVDF state, and every fair enqueue,
+# read through BTF by two fprobe events; each round's trace is copied to the
+# lab's output directory as 55-picks-ROUND.txt, named after the probe's pid,
+# for tests/lab/eevdf-picks.py to say why the probe waited.
+picks_setup() {
+	local pick='f:phpick/pick pick_task_fair%return cpu=rq->cpu pid=$retval->pid'
+	pick+=' v=$retval->se.vruntime:s64 dl=$retval->se.deadline:s64'
+	pick+=' w=$retval->se.h_load.weight z=rq->cfs.zero_vruntime:s64'
+	pick+=' sw=rq->cfs.sum_w_vruntime:s64 sW=rq->cfs.sum_weight:s64'
+	pick+=' sh=rq->cfs.sum_shift cv=rq->cfs.curr->vruntime:s64'
+	pick+=' cw=rq->cfs.curr->h_load.weight con=rq->cfs.curr->on_rq'
+	local enq='f:phpick/enq enqueue_task_fair%return cpu=rq->cpu pid=p->pid'
+	enq+=' v=p->se.vruntime:s64 dl=p->se.deadline:s64 w=p->se.h_load.weight'
+	if echo "$pick" >>$T/dynamic_events && echo "$enq" >>$T/dynamic_events; then
+		trace_events+=" phpick/pick phpick/enq"
+		trace_kb=65536
+	else
+		diag "pick tracing unavailable here: $(tail -n 2 $T/error_log | tr '\n' ' ')"
+		echo '-:phpick/pick' >>$T/dynamic_events 2>/dev/null
+	fi
+}
+picks_save() {	# picks_save TAG
+	case $trace_events in
+	*phpick*) { echo "# probe pid=$(kv pid <"$tmp/other-$1")"; cat $T/trace; } \
+		>/lab/out/55-picks-$1.txt ;;
+	esac
 }
 trace_analyse() {	# trace_analyse TAG: the probes' waits, once the abusers are gone
 	local probe
@@ -113,6 +145,10 @@ trace_analyse() {	# trace_analyse TAG: the probes' waits, once the abusers are g
 
 finish() {
 	trace_restore sched/sched_waking sched/sched_wakeup
+	case $trace_events in
+	*phpick*) echo '-:phpick/pick' >>$T/dynamic_events
+		echo '-:phpick/enq' >>$T/dynamic_events ;;
+	esac
 	rmdir $CG/ph-abuse $CG/ph-probe 2>/dev/null
 	[ $cpu_was_on = 1 ] || echo -cpu >$CG/cgroup.subtree_control
 	rm -rf "$tmp"
