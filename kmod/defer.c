@@ -54,7 +54,6 @@
 #include <linux/timekeeping.h>
 
 #include "arch.h"
-#include "deadline.h"
 #include "defer.h"
 #include "policy.h"
 #include "registry.h"
@@ -97,8 +96,6 @@ struct ph_cpu {
 	struct ph_grace *grace;		/* the timer armed for it */
 	u64 seq;			/* bumped at each grant */
 	u64 start_ns;
-	u64 grace_ns;
-	u64 deadline;			/* its task's fair deadline as we left it, or 0 */
 	u32 mode;			/* PREEMPTHINT_MODE_HINT or _KERNEL */
 	bool used;			/* granted since the last switch or yield */
 	int cpu;
@@ -308,8 +305,6 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		tc->mode = mode;
 		tc->used = true;
 		tc->start_ns = ktime_get_ns();
-		tc->grace_ns = (u64)grace_us * NSEC_PER_USEC;
-		tc->deadline = ph_deadline_push(p, tc->grace_ns);
 		tc->grace = g;
 		WRITE_ONCE(tc->seq, tc->seq + 1);
 		WRITE_ONCE(g->target, tc);
@@ -322,14 +317,6 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		 */
 		trace_preempthint_grant(p, cpu, mode, grace_us, tif);
 		granted = true;
-	} else if (tc->deadline && ph_deadline_of(p) != tc->deadline) {
-		/*
-		 * The slice ended during the extension and the next began:
-		 * push that one back too, by what is left of the grace.
-		 */
-		u64 now = ktime_get_ns(), end = tc->start_ns + tc->grace_ns;
-
-		tc->deadline = ph_deadline_push(p, end > now ? end - now : 0);
 	}
 	raw_spin_unlock(&tc->lock);
 
