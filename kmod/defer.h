@@ -4,8 +4,9 @@
 
 #include <linux/sched.h>
 
-void ph_defer_init(void);
+int ph_defer_init(void);
 void ph_defer_end_all(void);
+void ph_defer_exit(void);
 const char *ph_preempt_model(void);	/* "lazy", "full", "rt" or "other" */
 
 /* Called by the hooks (hooks.c), always with preemption disabled. */

@@ -53,11 +53,13 @@ static int __init ph_init(void)
 	ret = ph_registry_init();
 	if (ret)
 		goto err_policy;
-	ph_defer_init();
+	ret = ph_defer_init();
+	if (ret)
+		goto err_registry;
 	ph_waiters_init();
 	ret = ph_hooks_attach();
 	if (ret)
-		goto err_registry;
+		goto err_defer;
 	ret = ph_device_init();
 	if (ret)
 		goto err_hooks;
@@ -75,6 +77,8 @@ err_hooks:
 	ph_hooks_detach_granting();
 	ph_defer_end_all();
 	ph_hooks_detach_rest();
+err_defer:
+	ph_defer_exit();
 err_registry:
 	ph_registry_exit();
 err_policy:
@@ -100,6 +104,7 @@ static void __exit ph_exit(void)
 	ph_hooks_detach_granting();
 	ph_defer_end_all();
 	ph_hooks_detach_rest();
+	ph_defer_exit();
 	ph_registry_exit();
 	ph_policy_exit();
 	ph_stats_free(&ph_global_stats);

@@ -72,7 +72,11 @@ for i in $(seq $cycles); do
 	while :; do
 		rmmod preempthint 2>$tmp/rmmod.err && { unloads=$((unloads + 1)); break; }
 		try=$((try + 1))
-		grep -q 'in use' $tmp/rmmod.err && [ $try -lt 50 ] || { diag "rmmod: $(cat $tmp/rmmod.err)"; break; }
+		# kmod says "in use" when it sees the CLI's reference first, and
+		# the kernel EAGAIN ("temporarily unavailable") when the CLI
+		# takes one after kmod looked.
+		grep -Eq 'in use|temporarily unavailable' $tmp/rmmod.err && [ $try -lt 50 ] ||
+			{ diag "rmmod: $(cat $tmp/rmmod.err)"; break; }
 		sleep 0.1
 	done
 	retries=$((retries + try))
