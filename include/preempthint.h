@@ -72,7 +72,7 @@ struct preempthint_register {
 
 /* Policy modes, a bit mask. */
 #define PREEMPTHINT_MODE_HINT	(1U << 0)	/* defer for hinted threads (patched apps) */
-#define PREEMPTHINT_MODE_KERNEL	(1U << 1)	/* defer the lazy->full upgrade in kernel mode */
+#define PREEMPTHINT_MODE_KERNEL	(1U << 1)	/* defer the tick's full preemption in kernel mode */
 #define PREEMPTHINT_MODE_ALL	(PREEMPTHINT_MODE_HINT | PREEMPTHINT_MODE_KERNEL)
 
 enum preempthint_cmd {
@@ -118,7 +118,7 @@ enum preempthint_stat {
 	PREEMPTHINT_STAT_YIELDS,	/* left the section and gave the CPU back */
 	PREEMPTHINT_STAT_REFUSALS,	/* deferral asked for but refused */
 	PREEMPTHINT_STAT_LH_PREEMPTIONS, /* switched out while the hint was set */
-	PREEMPTHINT_STAT_KERNEL_GRANTS,	/* kernel-mode policy: upgrades deferred */
+	PREEMPTHINT_STAT_KERNEL_GRANTS,	/* kernel-mode policy: tick preemptions deferred */
 	PREEMPTHINT_STAT_GRANT_NS_MAX,	/* longest extension, ns */
 	PREEMPTHINT_STAT_GRANT_NS_SUM,	/* total extension time, ns */
 	PREEMPTHINT_STAT_WAITER_REFUSALS, /* of the refusals: another cgroup's task waits */

@@ -430,8 +430,16 @@ void ph_defer_need_resched(struct task_struct *p, int cpu, int tif)
 	c->cand_upgrade = c->in_tick && tif == TIF_NEED_RESCHED &&
 			  cpu == smp_processor_id() &&
 			  test_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY);
-	/* For the kernel-mode policy the hrtick's full request is the same. */
-	c->cand_upgrade |= c->in_hrtick && tif == TIF_NEED_RESCHED && cpu == smp_processor_id();
+	/*
+	 * For the kernel-mode policy the hrtick's full request is the same,
+	 * and so, in full mode, is the tick's own slice expiry: there
+	 * resched_curr_lazy() asks for a full reschedule, which preempts a
+	 * task in the kernel whenever the tick sees the slice end before the
+	 * hrtick does (a late hrtick: 111 of 187 such preemptions of test
+	 * 42's dd on a busy host).
+	 */
+	c->cand_upgrade |= (c->in_hrtick || (c->in_tick && c->in_lazy)) &&
+			   tif == TIF_NEED_RESCHED && cpu == smp_processor_id();
 	c->in_lazy = false;
 }
 

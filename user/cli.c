@@ -28,7 +28,7 @@ static const struct ph_command ph_command_table[] = {
 	  "  --grace-us: the longest extension, in microseconds, " PH_HELP_RANGE "\n"
 	  "  (default: the module's default grace, see 'set').\n"
 	  "  --mode: hint (threads that set the hint; the default), kernel (defer\n"
-	  "  the lazy-to-full upgrade in kernel mode) or both.\n" },
+	  "  the tick's full preemption of a task in kernel mode) or both.\n" },
 	{ "disable", cmd_disable, "disable deferral for a cgroup",
 	  "disable --cgroup PATH", PH_HELP_PATH },
 	{ "set", cmd_set, "global switch and default grace for newly enabled cgroups",
