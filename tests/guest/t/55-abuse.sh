@@ -82,14 +82,17 @@ measure() {	# measure TAG: abusers and both probes side by side
 	while kill -0 $abuser 2>/dev/null && [ "$(date +%s)" -lt $deadline ]; do
 		sleep 0.5
 	done
+	local killed=0
 	if kill -0 $abuser 2>/dev/null; then
 		diag "$1: the abusers had not stopped 120 s after SIGTERM; killing their cgroup"
 		echo 1 >$CG/ph-abuse/cgroup.kill
+		killed=1
 	fi
 	wait $abuser
 	progress "$1: probes done $((probed - start)) s after the start, the abusers stopped $(($(date +%s) - probed)) s later"
 	trace_analyse "$1"
 	progress "$1: the probe's waits analysed $(($(date +%s) - probed)) s after the probes"
+	[ $killed = 0 ] || return 2
 }
 
 # The OTHER probe's wakeups, every scheduling decision and the extensions,
@@ -187,10 +190,21 @@ for run in ${rounds//,/ }; do
 	case $run in
 	on*|noy*) phctl enable --cgroup /ph-abuse --grace-us $grace ;;
 	esac
-	if measure $run; then
-		ok "$threads abusers registered and started ($run)"
+	measure $run
+	rc=$?
+	if [ $rc = 2 ]; then
+		# Seen once (amd64 full, a disabled round): the guest starved
+		# the abusers, the probe too (p99 1.1 s), and their report went
+		# with the kill. The round says nothing about the module; one
+		# more try, and a second such round fails.
+		diag "$run: measured again: the abusers' report was lost with the kill"
+		measure $run
+		rc=$?
+	fi
+	if [ $rc = 0 ]; then
+		ok "$threads abusers registered, ran and stopped ($run)"
 	else
-		not_ok "$threads abusers registered and started ($run)"
+		not_ok "$threads abusers registered, ran and stopped ($run)"
 		phctl disable --cgroup /ph-abuse 2>/dev/null
 		finish
 		exit 1
