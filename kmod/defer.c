@@ -426,20 +426,20 @@ void ph_defer_need_resched(struct task_struct *p, int cpu, int tif)
 	c->cand_tif = tif;
 	/* hrtick() only ever reschedules this CPU's task, for its own class. */
 	c->cand_fair = c->in_lazy || (c->in_hrtick && cpu == smp_processor_id());
-	/* sched_tick(): a lazy request still pending a tick later goes full. */
-	c->cand_upgrade = c->in_tick && tif == TIF_NEED_RESCHED &&
-			  cpu == smp_processor_id() &&
-			  test_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY);
 	/*
-	 * For the kernel-mode policy the hrtick's full request is the same,
-	 * and so, in full mode, is the tick's own slice expiry: there
-	 * resched_curr_lazy() asks for a full reschedule, which preempts a
-	 * task in the kernel whenever the tick sees the slice end before the
-	 * hrtick does (a late hrtick: 111 of 187 such preemptions of test
-	 * 42's dd on a busy host).
+	 * A full request for this CPU's task from the tick or the hrtick: what
+	 * the kernel-mode policy defers. From sched_tick() it is the upgrade
+	 * of a lazy request still pending a tick later or, in full mode, the
+	 * tick's own slice expiry (resched_curr_lazy() asks for a full
+	 * reschedule there, and a task in the kernel was preempted whenever
+	 * the tick saw the slice end before the hrtick did: 111 of 187 such
+	 * preemptions of test 42's dd on a busy host); from hrtick() the
+	 * slice expiry.
 	 */
-	c->cand_upgrade |= (c->in_hrtick || (c->in_tick && c->in_lazy)) &&
-			   tif == TIF_NEED_RESCHED && cpu == smp_processor_id();
+	c->cand_upgrade = tif == TIF_NEED_RESCHED && cpu == smp_processor_id() &&
+			  (c->in_hrtick ||
+			   (c->in_tick && (c->in_lazy ||
+					   test_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY))));
 	c->in_lazy = false;
 }
 
