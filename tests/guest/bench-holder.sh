@@ -52,6 +52,6 @@ for cfg in disabled hint kernel; do
 		"$(median <<<"${grants[$cfg]}")" "$(median <<<"${expiries[$cfg]}")" \
 		"$(median <<<"${hog[$cfg]}")"
 done
-echo "(medians, min-max in parentheses; lh = lock-holder preemptions: module count, holder's own wall-clock count)"
+echo "(medians, min-max in parentheses; lh = lock-holder preemptions: module count, holder's own count of sections the hog ran in)"
 rmdir $CG/ph-db 2>/dev/null
 ph_unload

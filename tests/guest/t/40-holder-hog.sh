@@ -3,8 +3,8 @@
 # Test 1, holder vs hog on one CPU: a thread takes a userspace spinlock for
 # ~20 us at a time with the hint, pinned next to a CPU hog. Lock-holder
 # preemptions are counted by the module and, independently, by the holder
-# itself (a section that takes far longer than 20 us of wall time lost its
-# CPU). Enabling the cgroup must cut them by at least 95% (90% as the holder
+# itself (a section during which the hog, sharing its CPU, advanced its loop
+# count). Enabling the cgroup must cut them by at least 95% (90% as the holder
 # sees them), and the hog must keep at least 40% of the CPU. The module's
 # count leaves out the preemptions the grace forced on a holder that overran
 # it (a section stretched by the emulator): the bound, not a miss.
@@ -32,17 +32,32 @@ off_mod=$(kv slot_preempted <<<"$off") off_obs=$(kv lh_observed <<<"$off")
 on_mod=$(kv slot_preempted <<<"$on") on_obs=$(kv lh_observed <<<"$on")
 check "disabled: the module sees lock-holder preemptions ($off_mod)" [ "${off_mod:-0}" -ge 50 ]
 check "disabled: the holder sees them too ($off_obs)" [ "${off_obs:-0}" -ge 50 ]
+# The two counts are taken apart (the module's at each switch-out while
+# hinted, the holder's from the hog's progress), so their agreement vouches
+# for the module's. The holder reads the hog's count inside the hinted
+# window, so each section it saw the hog run in was a switch-out while
+# hinted. The other way round it can see fewer: when the emulator pauses the
+# vCPU just after a switch to the hog, the hog is charged the pause and
+# preempted before it runs an instruction (amd64, single-threaded TCG:
+# 84-89%; arm64: 97%; amd64 with instruction-counted time: 523 of 525).
+check "disabled: the module counted every preemption the holder saw ($off_obs <= $off_mod + 5)" \
+	le "$off_obs" "$((off_mod + 5))"
+check "disabled: the holder saw at least 2/3 of those the module counted ($off_obs vs $off_mod)" \
+	le "$((off_mod * 2))" "$((off_obs * 3))"
 on_pen=$(kv penalized <<<"$split") on_free=$(kv unpenalized <<<"$split")
 check "enabled: every lock-holder preemption of the run was traced ($on_free + $on_pen penalized = $on_mod)" \
 	[ "$((on_free + on_pen))" = "$on_mod" ]
 check "enabled: module-counted lock-holder preemptions fall by >= 95% ($off_mod -> $on_free, and $on_pen after overrunning the grace)" \
 	le "$((on_free * 20))" "$off_mod"
-# The holder's wall clock also counts the times the host did not run this
-# vCPU (single-threaded TCG takes turns between vCPUs; a busy host adds
-# more): seen as 10-16 such sections with the module's count at 0-4. Hence
-# 90% for this independent count, 95% for the module's.
+# The holder's count includes the sections the grace cut short, hence 90%.
+# It used to count sections slow by wall clock, which also counted the times
+# the host did not run this vCPU (up to 34 with the module's count at 3, on
+# arm64 under a busy host); those are only reported now.
+diag "sections slower than 1 ms by wall clock: $(kv slow_sections <<<"$off") disabled, $(kv slow_sections <<<"$on") enabled"
 check "enabled: holder-observed lock-holder preemptions fall by >= 90% ($off_obs -> $on_obs)" \
 	le "$((on_obs * 10))" "$off_obs"
+check "enabled: the module counted every preemption the holder saw ($on_obs <= $on_mod + 5)" \
+	le "$on_obs" "$((on_mod + 5))"
 hog=$(kv hog_pct <<<"$on")
 check "enabled: the hog still gets >= 40% of the CPU ($hog%)" le 40 "$hog"
 grants=$(ph_stat grants /ph-db) yields=$(ph_stat yields /ph-db)
