@@ -25,9 +25,11 @@
  * (until the task enters the scheduler), each limited by the hrtimer; none
  * on a CPU where a fair task of another cgroup still waits that an earlier
  * extension there already delayed (waiters.c), so such a task waits behind
- * one extension at most; a task that overruns its grace gets no grant until
- * it has left its section and yielded; a task that writes garbage into its
- * hint word gets none again.
+ * one extension at most; none, and no extension left running, when such a
+ * task arrives and the scheduler asks to run it at once (until the CPU
+ * enters the scheduler); a task that overruns its grace gets no grant
+ * until it has left its section and yielded; a task that writes garbage
+ * into its hint word gets none again.
  *
  * A grace timer is only ever armed, re-armed and cancelled on the CPU it
  * lives on (pinned): each CPU has one for extensions it grants to its own
@@ -63,6 +65,12 @@
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
+
+/* For A/B experiments only: the cost to other services is then a grace per wakeup. */
+static bool hold_outsiders;
+module_param(hold_outsiders, bool, 0644);
+MODULE_PARM_DESC(hold_outsiders,
+		 "also defer preemption for tasks outside every enabled cgroup that wake up (default: no)");
 
 enum ph_end {
 	PH_END_YIELD,	/* left the section and gave the CPU back */
@@ -111,6 +119,12 @@ struct ph_cpu {
 	bool in_tick;			/* inside sched_tick() */
 	bool in_hrtick;			/* inside hrtick(): the slice timer */
 	bool tick_user;			/* either interrupted user mode */
+	bool outsider_arrives;		/* inside wakeup_preempt() for another service's task */
+	/*
+	 * This CPU's task has a request standing for such a task, until it
+	 * enters the scheduler. Set under this CPU's runqueue lock.
+	 */
+	bool outsider_request;
 	struct task_struct *cand;	/* target of the request being made */
 	int cand_cpu;
 	int cand_tif;
@@ -267,6 +281,18 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 	pol = ph_policy_match(p);
 	if (!pol)
 		goto out;
+	/*
+	 * Another service's task that the scheduler wants to run now is never
+	 * kept waiting, not even by an extension already running: its request
+	 * stands, and so does the tick's upgrade of it (a remote fair wakeup
+	 * only sets the lazy bit; the tick makes it take effect). Fair wakeup
+	 * preemption asks only when it would pick the waking task; a grace
+	 * later it often picks someone else, and the outsider's wait would
+	 * then grow by far more than a grace.
+	 */
+	tc = per_cpu_ptr(&ph_cpus, cpu);
+	if (c->outsider_arrives)
+		WRITE_ONCE(tc->outsider_request, true);
 	if (READ_ONCE(pol->mode) & PREEMPTHINT_MODE_HINT) {
 		t = ph_registry_find(p);
 		nest = t ? ph_task_nest(t) : 0;
@@ -282,8 +308,12 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 		mode = PREEMPTHINT_MODE_KERNEL;
 	if (!mode)
 		goto out;
+	if (READ_ONCE(tc->outsider_request)) {
+		ph_count(pol, PREEMPTHINT_STAT_REFUSALS);
+		ph_count(pol, PREEMPTHINT_STAT_ARRIVAL_REFUSALS);
+		goto out;
+	}
 
-	tc = per_cpu_ptr(&ph_cpus, cpu);
 	raw_spin_lock(&tc->lock);
 	if (tc->task != p) {
 		/*
@@ -387,6 +417,30 @@ void ph_defer_resched_exit(void)
 		ph_defer_request(c, p);
 }
 
+/*
+ * @p becomes runnable here (woken, new or moved) and the scheduler considers
+ * preempting for it. Decided now, while @p is pinned by the caller: the
+ * request made inside, if any, only reads the answer.
+ */
+void ph_defer_arrival_enter(struct task_struct *p)
+{
+	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
+	bool outsider = false;
+
+	if (static_branch_unlikely(&ph_policy_active) && !READ_ONCE(hold_outsiders) &&
+	    !rt_or_dl_task(p)) {
+		rcu_read_lock();
+		outsider = (p->flags & PF_KTHREAD) || !ph_policy_match(p);
+		rcu_read_unlock();
+	}
+	c->outsider_arrives = outsider;
+}
+
+void ph_defer_arrival_exit(void)
+{
+	this_cpu_write(ph_cpus.outsider_arrives, false);
+}
+
 void ph_defer_lazy_enter(void)
 {
 	this_cpu_write(ph_cpus.in_lazy, true);
@@ -453,6 +507,7 @@ void ph_defer_switch(bool preempt, struct task_struct *prev, unsigned int prev_s
 	u32 mode = 0, nest;
 
 	c->in_lazy = false;
+	WRITE_ONCE(c->outsider_request, false);
 	rcu_read_lock();
 	t = ph_registry_find(prev);
 	nest = t ? READ_ONCE(t->slot->nest) : 0;
@@ -487,6 +542,7 @@ void ph_defer_yield(void)
 	u64 ns = 0;
 	u32 mode = 0;
 
+	WRITE_ONCE(c->outsider_request, false);
 	if (READ_ONCE(c->task) || READ_ONCE(c->used)) {
 		raw_spin_lock_irqsave(&c->lock, flags);
 		if (c->task == current)

@@ -13,6 +13,8 @@ const char *ph_preempt_model(void);	/* "lazy", "full", "rt" or "other" */
 void ph_defer_resched_enter(void);
 void ph_defer_resched_exit(void);
 void ph_defer_lazy_enter(void);
+void ph_defer_arrival_enter(struct task_struct *p);
+void ph_defer_arrival_exit(void);
 void ph_defer_tick_enter(bool hrtick);
 void ph_defer_tick_exit(bool hrtick);
 void ph_defer_need_resched(struct task_struct *p, int cpu, int tif);

@@ -99,6 +99,19 @@ static int ph_fp_lazy_entry(struct fprobe *fp, unsigned long ip, unsigned long r
 	return 0;
 }
 
+static int ph_fp_arrival_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+			       struct ftrace_regs *regs, void *data)
+{
+	ph_defer_arrival_enter((struct task_struct *)ftrace_regs_get_argument(regs, 1));
+	return 0;
+}
+
+static void ph_fp_arrival_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+			       struct ftrace_regs *regs, void *data)
+{
+	ph_defer_arrival_exit();
+}
+
 static int ph_fp_tick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			    struct ftrace_regs *regs, void *data)
 {
@@ -172,6 +185,9 @@ static struct ph_fprobe ph_fprobes[] = {
 	  { .entry_handler = ph_fp_resched_entry, .exit_handler = ph_fp_resched_exit }, true },
 	/* Every fair-class request, and only those, comes through here. */
 	{ "resched_curr_lazy", { .entry_handler = ph_fp_lazy_entry }, true },
+	/* A task arrives (wakes, is created or moved): whose is it? */
+	{ "wakeup_preempt",
+	  { .entry_handler = ph_fp_arrival_entry, .exit_handler = ph_fp_arrival_exit }, true },
 	/* The tick: slice expiry and the lazy-to-full upgrade. */
 	{ "sched_tick",
 	  { .entry_handler = ph_fp_tick_entry, .exit_handler = ph_fp_tick_exit }, true },

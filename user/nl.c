@@ -38,6 +38,7 @@ static const struct nla_policy ph_nl_stats_policy[PREEMPTHINT_STAT_MAX + 1] = {
 	[PREEMPTHINT_STAT_GRANT_NS_MAX] = { .type = NLA_U64 },
 	[PREEMPTHINT_STAT_GRANT_NS_SUM] = { .type = NLA_U64 },
 	[PREEMPTHINT_STAT_WAITER_REFUSALS] = { .type = NLA_U64 },
+	[PREEMPTHINT_STAT_ARRIVAL_REFUSALS] = { .type = NLA_U64 },
 };
 
 int ph_nl_open(struct ph_ctx *ctx, struct ph_nl *nl)

@@ -19,6 +19,7 @@ static const char *const ph_stat_names[PREEMPTHINT_STAT_PAD] = {
 	[PREEMPTHINT_STAT_GRANT_NS_MAX] = "grant_ns_max",
 	[PREEMPTHINT_STAT_GRANT_NS_SUM] = "grant_ns_sum",
 	[PREEMPTHINT_STAT_WAITER_REFUSALS] = "waiter_refusals",
+	[PREEMPTHINT_STAT_ARRIVAL_REFUSALS] = "arrival_refusals",
 };
 
 const char *ph_stat_name(int stat)
