@@ -10,7 +10,8 @@
 # Environment: LAB_KERNEL (newest | RELEASE; a release's -amd64/-arm64 suffix
 # follows the arch), LAB_ARCHES ("amd64 arm64"), LAB_MODES ("lazy full", for
 # amd64), LAB_ARM64_TESTS (default: all of tests/guest/t), LAB_BASELINE=0 to
-# skip the 6.1 boot, LAB_SELFTEST=0 to skip the WARN self-test, LAB_CACHE
+# skip the 6.1 boot, LAB_SELFTEST=0 to skip the WARN self-test, LAB_PG=0 to
+# skip building PostgreSQL (test 75 then skips), LAB_CACHE
 # (where the chroot and kernels are kept), LAB_DKMS=0 to skip the DKMS install
 # and its guest (tests/lab/dkms.sh; amd64), LAB_DEBUG_SELFTEST=1 for the
 # debug kernel's self-test (LAB_KERNEL=debug: a module whose KASAN, lockdep,
@@ -127,7 +128,7 @@ arch_suites() {
 	emit ok "kernel $release fetched"
 	step "module, CLI and test programs build in the chroot for $release" \
 		"$here/build.sh" "$release" || return 1
-	if [ "$arch" = amd64 ]; then
+	if [ "$arch" = amd64 ] && [ "${LAB_PG:-1}" != 0 ]; then
 		# Built once and cached in the chroot; tests/guest/t/75-postgres.sh
 		# skips if the source cannot be had (exit 77), and only then.
 		local pg_out pg_rc pg_desc="PostgreSQL 17 in the chroot: patched build, Debian's server, pgbench data"

@@ -27,6 +27,8 @@
  * the holder's CPU blocks on a pipe that a waker on --waker-cpu writes every
  * U us. --wake-rt makes the sleeper SCHED_FIFO. The sleeper's wakeup latency
  * (write to read) is printed as wake_p50_us/wake_p99_us/wake_max_us.
+ * --sleeper-cgroup DIR moves the sleeper into that cgroup v2 directory
+ * before the first wakeup: another service's task waking next to the holder.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -123,9 +125,31 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Fork the sleeper (on @cpu) and the waker (on @waker_cpu) until @end. */
-static void start_wakeups(int cpu, int waker_cpu, int rt, uint64_t every_ns, uint64_t end,
-			  struct wake_log *log, pid_t *sleeper, pid_t *waker)
+static int move_to_cgroup(pid_t pid, const char *dir)
+{
+	char path[4096];
+	FILE *f;
+	int bad;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		return -1;
+	}
+	bad = fprintf(f, "%d\n", (int)pid) < 0;
+	bad |= fclose(f) != 0;
+	if (bad)
+		fprintf(stderr, "holder: cannot move %d to %s\n", (int)pid, dir);
+	return bad ? -1 : 0;
+}
+
+/*
+ * Fork the sleeper (on @cpu, in @cgroup unless NULL) and the waker (on
+ * @waker_cpu) until @end. -1 if the sleeper cannot be moved (it is gone).
+ */
+static int start_wakeups(int cpu, int waker_cpu, int rt, const char *cgroup, uint64_t every_ns,
+			  uint64_t end, struct wake_log *log, pid_t *sleeper, pid_t *waker)
 {
 	struct sched_param sp = { .sched_priority = 10 };
 	int fds[2];
@@ -148,6 +172,11 @@ static void start_wakeups(int cpu, int waker_cpu, int rt, uint64_t every_ns, uin
 				log->us[log->n++] = (uint32_t)((now_ns() - ts) / 1000);
 		_exit(0);
 	}
+	if (cgroup && move_to_cgroup(*sleeper, cgroup)) {
+		kill(*sleeper, SIGKILL);
+		waitpid(*sleeper, NULL, 0);
+		return -1;
+	}
 	*waker = fork();
 	if (*waker == 0) {
 		pin(waker_cpu);
@@ -161,11 +190,13 @@ static void start_wakeups(int cpu, int waker_cpu, int rt, uint64_t every_ns, uin
 	}
 	close(fds[0]);
 	close(fds[1]);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	int waker_cpu = 0, wake_rt = 0, fault = 0;
+	const char *sleeper_cgroup = NULL;
 	size_t fault_len = 64u << 20, fault_off = 0;
 	char *fault_mem = NULL;
 	uint64_t wake_ns = 0;
@@ -187,6 +218,7 @@ int main(int argc, char **argv)
 		{ "wake-us", required_argument, NULL, 'w' },
 		{ "waker-cpu", required_argument, NULL, 'W' },
 		{ "wake-rt", no_argument, NULL, 'r' },
+		{ "sleeper-cgroup", required_argument, NULL, 'C' },
 		{ "fault", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -205,10 +237,13 @@ int main(int argc, char **argv)
 		case 'w': wake_ns = strtoull(optarg, NULL, 0) * 1000; break;
 		case 'W': waker_cpu = atoi(optarg); break;
 		case 'r': wake_rt = 1; break;
+		case 'C': sleeper_cgroup = optarg; break;
 		case 'F': fault = 1; break;
 		default:
 			fprintf(stderr, "usage: holder [--cpu N] [--seconds S] [--section-us U] "
-				"[--gap-us U] [--slack-us U] [--no-hint] [--forever]\n");
+				"[--gap-us U] [--slack-us U] [--no-hint] [--forever] [--fault]\n"
+				"              [--wake-us U [--waker-cpu N] [--wake-rt] "
+				"[--sleeper-cgroup DIR]]\n");
 			return 2;
 		}
 	}
@@ -257,7 +292,12 @@ int main(int argc, char **argv)
 			perror("mmap");
 			return 2;
 		}
-		start_wakeups(cpu, waker_cpu, wake_rt, wake_ns, end, wlog, &sleeper, &waker);
+		if (start_wakeups(cpu, waker_cpu, wake_rt, sleeper_cgroup, wake_ns, end, wlog,
+				  &sleeper, &waker)) {
+			kill(hog, SIGKILL);
+			waitpid(hog, NULL, 0);
+			return 2;
+		}
 	}
 
 	if (forever) {

@@ -8,6 +8,9 @@
 # single-threaded TCG it is ~1.5 ms either way.) As in test 40, the fair
 # case leaves out the preemptions the grace forced on a holder that overran
 # it: on a busy host the emulator stretches sections past the grace.
+# A fair sleeper of another cgroup is not held back either: its wakeups
+# preempt the hinted holder as often as with the module off, unless the
+# module's A/B parameter hold_outsiders is set.
 . "$(dirname "$0")/../lib.sh"
 
 ph_unload
@@ -42,6 +45,46 @@ check "enabled: most extensions ended with the holder's yield, not the timer ($y
 check "enabled: lock-holder preemptions under wakeups fall by >= 80% ($off_mod -> $on_free, and $on_pen after overrunning the grace)" \
 	le "$((on_free * 5))" "$off_mod"
 check "enabled: the sleeper still ran ($(kv wakeups <<<"$on") wakeups)" [ "$(kv wakeups <<<"$on")" -ge 1000 ]
+
+# Another service's wakeups: the sleeper in a cgroup that is not enabled,
+# the longest grace. The module leaves each request its wakeup makes
+# standing (arrival_refusals), even against an extension already running.
+mkdir -p $CG/ph-other
+param=$PH_SYS/parameters/hold_outsiders
+off=$(run --sleeper-cgroup $CG/ph-other)
+phctl enable --cgroup /ph-db --grace-us 1000
+phctl reset-stats
+on=$(run --sleeper-cgroup $CG/ph-other)
+arrivals=$(ph_stat arrival_refusals /ph-db) grants=$(ph_stat grants /ph-db)
+check "hold_outsiders is off by default ($(cat $param))" [ "$(cat $param)" = N ]
+echo 1 > $param
+phctl reset-stats
+held=$(run --sleeper-cgroup $CG/ph-other)
+echo 0 > $param
+held_arrivals=$(ph_stat arrival_refusals /ph-db) held_grants=$(ph_stat grants /ph-db)
+phctl disable --cgroup /ph-db
+diag "outside wakeups, disabled: $(echo $off)"
+diag "outside wakeups, enabled (grace 1000 us, $grants grants, $arrivals arrival refusals): $(echo $on)"
+diag "outside wakeups, enabled, hold_outsiders=1 ($held_grants grants, $held_arrivals arrival refusals): $(echo $held)"
+off_mod=$(kv slot_preempted <<<"$off") on_mod=$(kv slot_preempted <<<"$on")
+held_mod=$(kv slot_preempted <<<"$held")
+for r in off on held; do
+	v=${!r}
+	diag "outside sleeper's wakeup latency, $r: p50 $(kv wake_p50_us <<<"$v") us," \
+		"p99 $(kv wake_p99_us <<<"$v") us, max $(kv wake_max_us <<<"$v") us"
+done
+check "outside wakeups preempt the holder when disabled ($off_mod)" [ "${off_mod:-0}" -ge 50 ]
+check "enabled: the outside sleeper's requests were left standing ($arrivals arrival refusals)" \
+	[ "${arrivals:-0}" -ge 50 ]
+check "enabled: outside wakeups still preempt the hinted holder ($off_mod -> $on_mod)" \
+	le "$((off_mod / 2))" "$on_mod"
+check "hold_outsiders=1: no request left standing for them ($held_arrivals)" [ "$held_arrivals" = 0 ]
+check "hold_outsiders=1: outside wakeups are deferred like the service's own ($off_mod -> $held_mod)" \
+	le "$((held_mod * 2))" "$off_mod"
+check "the outside sleeper ran in every run ($(kv wakeups <<<"$off"), $(kv wakeups <<<"$on"), $(kv wakeups <<<"$held") wakeups)" \
+	[ "$(kv wakeups <<<"$off")" -ge 1000 -a "$(kv wakeups <<<"$on")" -ge 1000 -a \
+	  "$(kv wakeups <<<"$held")" -ge 1000 ]
+rmdir $CG/ph-other 2>/dev/null
 
 off=$(run --wake-rt)
 phctl enable --cgroup /ph-db --grace-us 1000

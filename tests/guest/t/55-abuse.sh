@@ -212,7 +212,7 @@ for run in ${rounds//,/ }; do
 	case $run in
 	on*|noy*)
 		ph_stats_kv /ph-abuse grants expiries grant_ns_max refusals waiter_refusals \
-			>"$tmp/stats-$run"
+			arrival_refusals >"$tmp/stats-$run"
 		phctl disable --cgroup /ph-abuse
 		;;
 	esac
@@ -302,6 +302,11 @@ waiter_refusals=$(kv_sum waiter_refusals "$tmp"/stats-on*)
 refusals=$(kv_sum refusals "$tmp"/stats-on*)
 check "enabled: grants were refused for outside tasks waiting through an extension's end ($waiter_refusals of $refusals refusals)" \
 	test "$waiter_refusals" -ge 1 -a "$waiter_refusals" -le "$refusals"
+# And requests made for outside tasks as they woke (the probes, kernel
+# threads) were left standing rather than withheld.
+arrival_refusals=$(kv_sum arrival_refusals "$tmp"/stats-on*)
+check "enabled: requests for outside tasks arriving were left standing ($arrival_refusals of $refusals refusals)" \
+	test "$arrival_refusals" -ge 1 -a "$arrival_refusals" -le "$refusals"
 held_max=$(kv_max behind_held_max_us "$tmp"/other-waits-on*)
 check "enabled: extensions added at most a grace to any SCHED_OTHER wait (${held_max:-?} us <= $grace + $stall_us us)" \
 	le "${held_max:-1e9}" $((grace + stall_us))
@@ -312,6 +317,24 @@ for run in on1 on2; do
 		python3 -c 'import sys; a, b, g = map(float, sys.argv[1:]); sys.exit(0 if b - a <= g else 1)' \
 		"${less:-0}" "${with:-1e9}" $((grace + allow_us))
 done
+# In exact guest time (LAB_EXACT_TIME=1: the emulator counts instructions,
+# `-icount`, so a host that is busy or pauses a vCPU cannot move the
+# guest's clock) the p99 itself is judged, as the issue asks, over at least
+# three rounds a side: the median of the enabled rounds' SCHED_OTHER p99 is
+# within the grace of the disabled rounds' median. Both sides drift between
+# a fast state and a slow one from round to round (see README.md, Hint
+# abuse); the median of several rounds is what stays put.
+if [ "${LAB_EXACT_TIME:-0}" = 1 ]; then
+	median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+	offs=$(for f in "$tmp"/other-off*; do kv p99_us <"$f"; done)
+	ons=$(for f in "$tmp"/other-on*; do kv p99_us <"$f"; done)
+	off_med=$(median <<<"$offs") on_med=$(median <<<"$ons")
+	diag "exact time: SCHED_OTHER p99 (us) disabled $(echo $offs) (median $off_med), enabled $(echo $ons) (median $on_med)"
+	check "exact time: at least 3 rounds a side ($(wc -w <<<"$offs") disabled, $(wc -w <<<"$ons") enabled)" \
+		[ "$(wc -w <<<"$offs")" -ge 3 -a "$(wc -w <<<"$ons")" -ge 3 ]
+	check "exact time: the SCHED_OTHER p99 grows by at most the grace (median $off_med -> $on_med us; <= + $grace us)" \
+		le "${on_med:-1e9}" "$(python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[2]))' "${off_med:-0}" $grace)"
+fi
 check "every abuser's slot is released after they exit ($(registered_now))" [ "$(registered_now)" = 0 ]
 finish
 check "the module unloads after the abuse" rmmod preempthint
