@@ -317,9 +317,9 @@ static void ph_defer_request(struct ph_cpu *c, struct task_struct *p)
 	raw_spin_lock(&tc->lock);
 	if (tc->task != p) {
 		/*
-		 * One extension per wait: a fair task outside the enabled
-		 * cgroups that has waited here through the end of one runs
-		 * before anyone is extended again (waiters.c).
+		 * Another service's fair task queued here runs before anyone
+		 * is extended (with one_per_wait, once it has waited through
+		 * the end of one extension; waiters.c).
 		 */
 		g = ph_grace_pick(c, tc);
 		busy = tc->task || tc->used || !g;
