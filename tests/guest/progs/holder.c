@@ -29,6 +29,8 @@
  * (write to read) is printed as wake_p50_us/wake_p99_us/wake_max_us.
  * --sleeper-cgroup DIR moves the sleeper into that cgroup v2 directory
  * before the first wakeup: another service's task waking next to the holder.
+ * --hog-cgroup DIR does the same with the hog: another service's task
+ * queued on the holder's CPU whenever the holder runs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -196,7 +198,7 @@ static int start_wakeups(int cpu, int waker_cpu, int rt, const char *cgroup, uin
 int main(int argc, char **argv)
 {
 	int waker_cpu = 0, wake_rt = 0, fault = 0;
-	const char *sleeper_cgroup = NULL;
+	const char *sleeper_cgroup = NULL, *hog_cgroup = NULL;
 	size_t fault_len = 64u << 20, fault_off = 0;
 	char *fault_mem = NULL;
 	uint64_t wake_ns = 0;
@@ -219,6 +221,7 @@ int main(int argc, char **argv)
 		{ "waker-cpu", required_argument, NULL, 'W' },
 		{ "wake-rt", no_argument, NULL, 'r' },
 		{ "sleeper-cgroup", required_argument, NULL, 'C' },
+		{ "hog-cgroup", required_argument, NULL, 'H' },
 		{ "fault", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -238,10 +241,12 @@ int main(int argc, char **argv)
 		case 'W': waker_cpu = atoi(optarg); break;
 		case 'r': wake_rt = 1; break;
 		case 'C': sleeper_cgroup = optarg; break;
+		case 'H': hog_cgroup = optarg; break;
 		case 'F': fault = 1; break;
 		default:
 			fprintf(stderr, "usage: holder [--cpu N] [--seconds S] [--section-us U] "
 				"[--gap-us U] [--slack-us U] [--no-hint] [--forever] [--fault]\n"
+				"              [--hog-cgroup DIR]\n"
 				"              [--wake-us U [--waker-cpu N] [--wake-rt] "
 				"[--sleeper-cgroup DIR]]\n");
 			return 2;
@@ -278,6 +283,11 @@ int main(int argc, char **argv)
 	if (hog == 0) {
 		for (;;)	/* the CPU hog: pinned by inheritance */
 			__atomic_store_n(hog_loops, *hog_loops + 1, __ATOMIC_RELAXED);
+	}
+	if (hog_cgroup && move_to_cgroup(hog, hog_cgroup)) {
+		kill(hog, SIGKILL);
+		waitpid(hog, NULL, 0);
+		return 2;
 	}
 	usleep(100000);	/* let the hog settle on the CPU */
 

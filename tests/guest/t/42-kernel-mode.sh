@@ -3,7 +3,8 @@
 # Kernel mode. (a) A hinted holder that takes a page fault inside every
 # section is deferred while it runs in the kernel too. (b) The kernel-mode
 # policy, for unpatched programs: a task that lives in syscalls (dd from
-# /dev/zero, 16 KiB reads) next to a hog is preempted inside the kernel,
+# /dev/zero, 16 KiB reads) next to a hog of its own cgroup (another
+# cgroup's would get the CPU first, test 47) is preempted inside the kernel,
 # from an interrupt, when disabled and, with --mode kernel, at the return
 # from its syscall instead (sched_switch prev_state=R); what stays in the
 # kernel must be the policy's own expiries and refusals.
@@ -52,7 +53,8 @@ dd_run() {	# prints "inkernel=N tohog=N atuser=N" for dd's switch-outs while run
 		echo 'comm == "dd"' >$T/events/$e/filter
 	done
 	echo 1 >$T/tracing_on
-	taskset -c 1 sh -c 'while :; do :; done' &
+	# The hog joins the cgroup itself, so that $! is the hog.
+	taskset -c 1 sh -c 'echo $$ >"$0/cgroup.procs" && while :; do :; done' "$CG/ph-db" &
 	local hog=$!
 	run_in_cgroup /ph-db taskset -c 1 timeout 3 dd if=/dev/zero of=/dev/null bs=16k 2>/dev/null
 	kill $hog
@@ -116,8 +118,8 @@ check "kernel-mode policy: dd is preempted at its syscall return instead ($on_u 
 	[ "${on_u:-0}" -gt "${on_k:-0}" ]
 check "kernel-mode policy: tick preemptions were deferred ($kgrants)" [ "${kgrants:-0}" -ge 50 ]
 # The policy's own account: each time dd still lost the CPU to the hog
-# inside the kernel, its grace ran out or the module refused (the hog had
-# already waited through an extension). More means a tick or hrtick
+# inside the kernel, its grace ran out or the module refused (dd's stint
+# had had its extension, or a kernel thread was queued on the CPU). More means a tick or hrtick
 # request the policy did not recognise. The slack is for the rest of the
 # cgroup (timeout) and requests that are not the tick's (an RCU kick).
 if [ $psi = 1 ]; then
