@@ -32,8 +32,15 @@
  * still find an extension running there: a migrated wait can sit behind
  * two). Tasks of enabled cgroups are not tracked: they trade extensions
  * among themselves, which is what the operator enabled. The set is small and
- * fixed: a waiter that finds it full goes untracked and may wait behind more
- * than one extension, which costs bounds, never safety. A CPU that goes idle
+ * fixed; a waiter that finds it full is only counted, and the count blocks
+ * grants too until as many outside tasks not in the set have been switched
+ * in there (uncounted, a waiter could sit behind any number of extensions:
+ * a starved guest can queue more kernel threads on a CPU than the set holds,
+ * the likeliest reading of one wait behind two in CI run 28). A count left
+ * by an untracked task that migrated errs on the side of fewer grants, until
+ * the CPU idles. Under one_per_wait the count is ignored, as before: those
+ * waiters may wait behind more than one extension, which costs bounds, never
+ * safety. A CPU that goes idle
  * has nobody waiting, so its set is emptied there; sets are kept only while
  * a policy is active, and a new generation starts each time one becomes
  * active, so entries left from an earlier period never block a grant.
@@ -49,7 +56,7 @@
 #include "policy.h"
 #include "waiters.h"
 
-#define PH_WAITERS_MAX 16
+#define PH_WAITERS_MAX 32
 
 static bool one_per_wait;
 module_param(one_per_wait, bool, 0644);
@@ -65,6 +72,7 @@ struct ph_waiters {
 	raw_spinlock_t lock;
 	unsigned int gen;
 	unsigned int nr;
+	unsigned int untracked;		/* outside tasks queued here, the set full */
 	u32 ends;			/* extensions that ended on this CPU */
 	struct ph_waiter w[PH_WAITERS_MAX];
 };
@@ -100,6 +108,7 @@ static struct ph_waiters *ph_waiters_lock(int cpu)
 	if (s->gen != gen) {
 		s->gen = gen;
 		s->nr = 0;
+		s->untracked = 0;
 	}
 	return s;
 }
@@ -122,10 +131,14 @@ static void ph_waiters_add(int cpu, struct task_struct *p, bool through)
 {
 	struct ph_waiters *s = ph_waiters_lock(cpu);
 
-	if (ph_waiters_find(s, p) < 0 && s->nr < PH_WAITERS_MAX) {
-		s->w[s->nr].task = p;
-		s->w[s->nr].ends_seen = through ? s->ends - 1 : s->ends;
-		s->nr++;
+	if (ph_waiters_find(s, p) < 0) {
+		if (s->nr < PH_WAITERS_MAX) {
+			s->w[s->nr].task = p;
+			s->w[s->nr].ends_seen = through ? s->ends - 1 : s->ends;
+			s->nr++;
+		} else {
+			s->untracked++;
+		}
 	}
 	raw_spin_unlock(&s->lock);
 }
@@ -146,6 +159,22 @@ static bool ph_waiters_del(int cpu, struct task_struct *p, bool *through)
 	}
 	raw_spin_unlock(&s->lock);
 	return i >= 0;
+}
+
+/* @p is switched in on @cpu: it waits no more. */
+static void ph_waiters_switched_in(int cpu, struct task_struct *p)
+{
+	struct ph_waiters *s;
+
+	if (ph_waiters_del(cpu, p, NULL))
+		return;
+	/* Not in the set: if it is another service's task, one of the counted. */
+	if (!READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->untracked) || !ph_outside_fair(p))
+		return;
+	s = ph_waiters_lock(cpu);
+	if (s->untracked)
+		s->untracked--;
+	raw_spin_unlock(&s->lock);
 }
 
 void ph_waiters_wakeup(struct task_struct *p)
@@ -170,16 +199,17 @@ void ph_waiters_migrate(struct task_struct *p, int dest_cpu)
 void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_struct *next)
 {
 	int cpu = smp_processor_id();
-	struct ph_waiters *s;
+	struct ph_waiters *s = per_cpu_ptr(&ph_waiters, cpu);
 
 	if (!ph_waiters_on())
 		return;
 	if (is_idle_task(next)) {
 		s = ph_waiters_lock(cpu);
 		s->nr = 0;
+		s->untracked = 0;
 		raw_spin_unlock(&s->lock);
-	} else if (READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->nr)) {
-		ph_waiters_del(cpu, next, NULL);
+	} else if (READ_ONCE(s->nr) || READ_ONCE(s->untracked)) {
+		ph_waiters_switched_in(cpu, next);
 	}
 	if (prev_queued && ph_outside_fair(prev))
 		ph_waiters_add(cpu, prev, false);
@@ -187,16 +217,16 @@ void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_s
 
 bool ph_waiters_blocking(int cpu)
 {
-	struct ph_waiters *s;
+	struct ph_waiters *s = per_cpu_ptr(&ph_waiters, cpu);
 	bool blocking = false;
 	unsigned int i;
 
-	if (!READ_ONCE(per_cpu_ptr(&ph_waiters, cpu)->nr))
+	if (!READ_ONCE(s->nr) && !READ_ONCE(s->untracked))
 		return false;
 	/* Under the lock: a set left from an earlier generation is emptied. */
 	s = ph_waiters_lock(cpu);
 	if (!READ_ONCE(one_per_wait))
-		blocking = s->nr > 0;
+		blocking = s->nr || s->untracked;
 	for (i = 0; i < s->nr && !blocking; i++)
 		blocking = s->w[i].ends_seen != s->ends;
 	raw_spin_unlock(&s->lock);
