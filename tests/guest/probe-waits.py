@@ -22,12 +22,15 @@ CPU, during the wait, it counts:
               extension on its CPU (or the preemption it asks for ends it
               first), and nothing is granted while the task waits.
 
-  behind      for a wait that ended on the CPU the task was enqueued on:
+  behind      for a wait that ended on the CPU the task was enqueued on,
+              and was never moved off it in between (sched_migrate_task:
+              a wait that left and came back was on another CPU meanwhile,
+              where this CPU's extensions did not hold it):
               extensions that held that CPU after the enqueue (running at
               it, or granted later), and for how long (behind_held). The
-              module allows one: a fair task outside the enabled cgroups
-              that has waited on a CPU since before an extension there
-              ended runs before another is granted there.
+              module allows one: nothing is granted on a CPU where a fair
+              task outside the enabled cgroups is queued, so it sits behind
+              the one it arrived to at most.
 
 An extension withholds one reschedule request of one task: a waiting task
 can sit behind several only if the scheduler made several decisions in
@@ -43,7 +46,7 @@ import re
 import sys
 
 EVENT = re.compile(r'\[(\d+)\]\s+\S+\s+(\d+\.\d+): (sched_waking|sched_wakeup|sched_switch|'
-                   r'preempthint_grant|preempthint_end): (.*)')
+                   r'sched_migrate_task|preempthint_grant|preempthint_end): (.*)')
 FIELD = re.compile(r'(\w+)=(\S+)')
 
 
@@ -67,6 +70,7 @@ def waits(events, pid):
     must_end = False	# the one running there at the enqueue has not ended
     behind = [0, 0.0]	# extensions on the enqueue cpu after the enqueue, time held
     enq_ts = None
+    moved = False	# migrated during the wait
     out = []
     for cpu, ts, name, f in events:
         if name == 'preempthint_grant':
@@ -91,7 +95,10 @@ def waits(events, pid):
         elif name == 'sched_waking':
             if f.get('pid') == pid and not waiting:
                 waiting = (ts, {c: [0, 0, 1, 0.0] for c in running})
-                enqueued, late, must_end = None, False, False
+                enqueued, late, must_end, moved = None, False, False, False
+        elif name == 'sched_migrate_task':
+            if f.get('pid') == pid and waiting:
+                moved = True
         elif name == 'sched_wakeup':
             if f.get('pid') == pid and waiting and enqueued is None:
                 enqueued = int(f.get('target_cpu', cpu))
@@ -113,7 +120,7 @@ def waits(events, pid):
                 late |= cpu == enqueued
                 if cpu == enqueued:
                     behind[1] += ts - max(running[cpu], enq_ts)
-            stayed = cpu == enqueued
+            stayed = cpu == enqueued and not moved
             out.append(((ts - waiting[0]) * 1e6, c[0], c[1], c[2], c[3] * 1e6,
                         late and stayed, behind[0] if stayed else None,
                         behind[1] * 1e6 if stayed else None))

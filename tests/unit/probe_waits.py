@@ -98,6 +98,17 @@ CASES = [
      [waking(1.0), wakeup(1.0), grant(1.0001), end(1.0011, 'expire'), grant(1.0012),
       end(1.0022, 'expire'), switch(1.0023, PID, cpu=1)],
      {'waits': '1', 'stayed': '0'}),
+    ('a wait moved off its CPU and back is not judged',
+     [waking(1.0), wakeup(1.0),
+      ev(0, 1.0001, 'sched_migrate_task', f'comm=latprobe pid={PID} prio=120 orig_cpu=0 dest_cpu=1'),
+      grant(1.0002), end(1.0012, 'expire'),
+      ev(1, 1.0013, 'sched_migrate_task', f'comm=latprobe pid={PID} prio=120 orig_cpu=1 dest_cpu=0'),
+      grant(1.0014), end(1.0024, 'expire'), switch(1.0025, PID)],
+     {'waits': '1', 'stayed': '0'}),
+    ('the same wait without the moves is judged, and fails',
+     [waking(1.0), wakeup(1.0), grant(1.0002), end(1.0012, 'expire'), switch(1.0013, '8'),
+      grant(1.0014), end(1.0024, 'expire'), switch(1.0025, PID)],
+     {'waits': '1', 'stayed': '1', 'behind_over_one': '1'}),
 ]
 
 

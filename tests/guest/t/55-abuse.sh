@@ -101,11 +101,12 @@ measure() {	# measure TAG: abusers and both probes side by side
 # spins, and each round only clears the buffer before its abusers start and
 # turns recording on and off: registering a tracepoint probe or resetting
 # the buffer waits for RCU, whose kthread a starved round keeps waiting too.
-trace_events="sched/sched_waking sched/sched_wakeup sched/sched_switch"
+trace_events="sched/sched_waking sched/sched_wakeup sched/sched_migrate_task sched/sched_switch"
 trace_events+=" preempthint/preempthint_grant preempthint/preempthint_end"
 trace_setup() {
 	echo 'comm == "latprobe"' >$T/events/sched/sched_waking/filter
 	echo 'comm == "latprobe"' >$T/events/sched/sched_wakeup/filter
+	echo 'comm == "latprobe"' >$T/events/sched/sched_migrate_task/filter
 	[ "${LAB_ABUSE_PICKS:-0}" = 1 ] && picks_setup
 	trace_prepare $trace_kb $trace_events
 }
@@ -148,7 +149,7 @@ trace_analyse() {	# trace_analyse TAG: the probes' waits, once the abusers are g
 }
 
 finish() {
-	trace_restore sched/sched_waking sched/sched_wakeup
+	trace_restore sched/sched_waking sched/sched_wakeup sched/sched_migrate_task
 	case $trace_events in
 	*phpick*) echo '-:phpick/pick' >>$T/dynamic_events
 		echo '-:phpick/enq' >>$T/dynamic_events ;;
@@ -292,11 +293,11 @@ check "enabled: per decision the probe waited behind, extensions added at most t
 # so a wait sits behind the extension it arrived to at most, and grows by at
 # most a grace plus the timer's lateness, and so does the p99. Judged within
 # the enabled runs, wait by wait, on the waits that ended on the CPU they
-# were enqueued on (in wall time the probe's p99 across runs moves by more
+# were enqueued on without being moved off it (in wall time the probe's p99 across runs moves by more
 # than a grace either way; in exact time it is judged below).
 over=$(kv_sum behind_over_one "$tmp"/other-waits-on*)
 stayed=$(kv_sum stayed "$tmp"/other-waits-on*)
-check "enabled: $stayed SCHED_OTHER waits ended on the CPU they were enqueued on" [ "$stayed" -ge 5 ]
+check "enabled: $stayed SCHED_OTHER waits ended on the CPU they were enqueued on, never moved" [ "$stayed" -ge 5 ]
 check "enabled: no SCHED_OTHER wait sat behind more than one extension on its CPU ($over did)" \
 	[ "$over" = 0 ]
 # The module's side of it: grants refused because an outside task had
@@ -313,12 +314,17 @@ check "enabled: requests for outside tasks arriving were left standing ($arrival
 held_max=$(kv_max behind_held_max_us "$tmp"/other-waits-on*)
 check "enabled: extensions added at most a grace to any SCHED_OTHER wait (${held_max:-?} us <= $grace + $stall_us us)" \
 	le "${held_max:-1e9}" $((grace + stall_us))
+# The timer's lateness is the round's own: what its SCHED_FIFO probe saw
+# at p99 (CI run 28's first enabled round stalled the guest for seconds,
+# FIFO p99 21.9 ms against 8.1 ms in the other round).
 for run in on1 on2; do
 	with=$(kv stayed_wait_p99_us <"$tmp/other-waits-$run")
 	less=$(kv stayed_wait_p99_less_behind_us <"$tmp/other-waits-$run")
-	check "$run: SCHED_OTHER p99 grew by at most the grace ($less us without the extensions' share -> $with us; <= $grace + $allow_us us)" \
+	late_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" \
+		"$(kv p99_us <"$tmp/fifo-$run")")
+	check "$run: SCHED_OTHER p99 grew by at most the grace ($less us without the extensions' share -> $with us; <= $grace + $late_us us)" \
 		python3 -c 'import sys; a, b, g = map(float, sys.argv[1:]); sys.exit(0 if b - a <= g else 1)' \
-		"${less:-0}" "${with:-1e9}" $((grace + allow_us))
+		"${less:-0}" "${with:-1e9}" $((grace + late_us))
 done
 # In exact guest time (LAB_EXACT_TIME=1: the emulator counts instructions,
 # `-icount`, so a host that is busy or pauses a vCPU cannot move the
