@@ -40,10 +40,10 @@
  * by an untracked task that migrated errs on the side of fewer grants, until
  * the CPU idles. Under one_per_wait the count is ignored, as before: those
  * waiters may wait behind more than one extension, which costs bounds, never
- * safety. A CPU that goes idle
- * has nobody waiting, so its set is emptied there; sets are kept only while
- * a policy is active, and a new generation starts each time one becomes
- * active, so entries left from an earlier period never block a grant.
+ * safety. A CPU that goes idle has nobody waiting, so its set is emptied
+ * there; sets are kept only while a policy is active, and a new generation
+ * starts each time one becomes active, so entries left from an earlier
+ * period never block a grant.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

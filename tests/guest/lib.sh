@@ -95,6 +95,8 @@ kv_max() { local k=$1; shift; cat "$@" | kv_all "$k" | sort -g | tail -n1; }
 
 # le A B: integer or decimal A <= B
 le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2"; }
+# int_max V...: the largest of decimal values, as an integer
+int_max() { python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$@"; }
 
 # ---- tracefs ----
 # Its state is the kernel's, not the test's: a test sets up what it needs

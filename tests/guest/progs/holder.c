@@ -127,6 +127,12 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void stop_hog(pid_t hog)
+{
+	kill(hog, SIGKILL);
+	waitpid(hog, NULL, 0);
+}
+
 static int move_to_cgroup(pid_t pid, const char *dir)
 {
 	char path[4096];
@@ -285,8 +291,7 @@ int main(int argc, char **argv)
 			__atomic_store_n(hog_loops, *hog_loops + 1, __ATOMIC_RELAXED);
 	}
 	if (hog_cgroup && move_to_cgroup(hog, hog_cgroup)) {
-		kill(hog, SIGKILL);
-		waitpid(hog, NULL, 0);
+		stop_hog(hog);
 		return 2;
 	}
 	usleep(100000);	/* let the hog settle on the CPU */
@@ -304,8 +309,7 @@ int main(int argc, char **argv)
 		}
 		if (start_wakeups(cpu, waker_cpu, wake_rt, sleeper_cgroup, wake_ns, end, wlog,
 				  &sleeper, &waker)) {
-			kill(hog, SIGKILL);
-			waitpid(hog, NULL, 0);
+			stop_hog(hog);
 			return 2;
 		}
 	}
@@ -369,8 +373,7 @@ int main(int argc, char **argv)
 	hog1 = cpu_time_ns(hog);
 	me1 = cpu_time_ns(getpid());
 	d = now_ns() - start;
-	kill(hog, SIGKILL);
-	waitpid(hog, NULL, 0);
+	stop_hog(hog);
 	if (wlog) {
 		waitpid(waker, NULL, 0);	/* it stops at the end time; EOF stops the sleeper */
 		waitpid(sleeper, NULL, 0);

@@ -37,7 +37,7 @@ trace_restore
 diag "holder: $(echo $(cat /tmp/long.out))"
 diag "SCHED_FIFO timer probe on CPU 0: $(echo $(cat /tmp/stall.out))"
 stall=$(kv max_us </tmp/stall.out)
-late=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" "${stall:-0}")
+late=$(int_max "$slack" "${stall:-0}")
 
 dist=$(python3 "$(dirname "$0")/../extensions.py" /tmp/trace.txt $holder)
 echo "$dist" | grep '^#'

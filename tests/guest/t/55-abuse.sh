@@ -237,7 +237,7 @@ check "enabled: the abusers were granted extensions ($grants)" [ "${grants:-0}" 
 # with a thousand spinners the guest stalls for milliseconds, without the
 # module as much as with it: the probes measure those stalls in the same
 # runs. The bound is the grace plus the longest stall a probe saw.
-stall_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" \
+stall_us=$(int_max "$slack" \
 	$(cat "$tmp"/fifo-* "$tmp"/other-* | kv_all max_us))
 check "enabled: no extension outlived grace + the longest stall ($((max_ns / 1000)) us <= $grace + $stall_us us)" \
 	[ "$max_ns" -le $(((grace + stall_us) * 1000)) ]
@@ -285,7 +285,7 @@ check "enabled: the probe never waited behind more extensions than scheduling de
 # p99 with the module on measures that lateness).
 per=$(kv_max per_decision_p99_us "$tmp"/other-waits-on*)
 share=$(kv_max held_share_pct "$tmp"/other-waits-on*)
-allow_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" "$fifo_on")
+allow_us=$(int_max "$slack" "$fifo_on")
 check "enabled: per decision the probe waited behind, extensions added at most the grace (p99 ${per:-?} us <= $grace + $allow_us us; at most ${share:-?}% of its waiting)" \
 	le "${per:-1e9}" $((grace + allow_us))
 # What the issue asks: the SCHED_OTHER p99 grows by at most the grace. The
@@ -293,15 +293,16 @@ check "enabled: per decision the probe waited behind, extensions added at most t
 # so a wait sits behind the extension it arrived to at most, and grows by at
 # most a grace plus the timer's lateness, and so does the p99. Judged within
 # the enabled runs, wait by wait, on the waits that ended on the CPU they
-# were enqueued on without being moved off it (in wall time the probe's p99 across runs moves by more
-# than a grace either way; in exact time it is judged below).
+# were enqueued on without being moved off it (in wall time the probe's p99
+# across runs moves by more than a grace either way; in exact time it is
+# judged below).
 over=$(kv_sum behind_over_one "$tmp"/other-waits-on*)
 stayed=$(kv_sum stayed "$tmp"/other-waits-on*)
 check "enabled: $stayed SCHED_OTHER waits ended on the CPU they were enqueued on, never moved" [ "$stayed" -ge 5 ]
 check "enabled: no SCHED_OTHER wait sat behind more than one extension on its CPU ($over did)" \
 	[ "$over" = 0 ]
-# The module's side of it: grants refused because an outside task had
-# was queued on the CPU (the probe, and kernel threads).
+# The module's side of it: grants refused because an outside task was
+# queued on the CPU (the probe, and kernel threads).
 waiter_refusals=$(kv_sum waiter_refusals "$tmp"/stats-on*)
 refusals=$(kv_sum refusals "$tmp"/stats-on*)
 check "enabled: grants were refused for outside tasks queued on the CPU ($waiter_refusals of $refusals refusals)" \
@@ -320,8 +321,7 @@ check "enabled: extensions added at most a grace to any SCHED_OTHER wait (${held
 for run in on1 on2; do
 	with=$(kv stayed_wait_p99_us <"$tmp/other-waits-$run")
 	less=$(kv stayed_wait_p99_less_behind_us <"$tmp/other-waits-$run")
-	late_us=$(python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$slack" \
-		"$(kv p99_us <"$tmp/fifo-$run")")
+	late_us=$(int_max "$slack" "$(kv p99_us <"$tmp/fifo-$run")")
 	check "$run: SCHED_OTHER p99 grew by at most the grace ($less us without the extensions' share -> $with us; <= $grace + $late_us us)" \
 		python3 -c 'import sys; a, b, g = map(float, sys.argv[1:]); sys.exit(0 if b - a <= g else 1)' \
 		"${less:-0}" "${with:-1e9}" $((grace + late_us))

@@ -141,7 +141,7 @@ check "extensions were granted on CPU 0 ($all0)" [ "${all0:-0}" -ge 5 ]
 check "extensions were granted on CPU 1 ($all1)" [ "${all1:-0}" -ge 5 ]
 check "some extensions ran out and their timers fired ($expired)" [ "${expired:-0}" -ge 1 ]
 fifo_max=$(kv max_us <$tmp/fifo)
-late=$(python3 -c "print(int(max($slack, float('${fifo_max:-0}'))))")
+late=$(int_max "$slack" "${fifo_max:-0}")
 diag "SCHED_FIFO probe over the same window: $(echo $(cat $tmp/fifo))"
 check "every extension was bounded: longest $maxus us <= grace + timer lateness ($grace + $late us)" \
 	le "${maxus:-999999}" $((grace + late))
