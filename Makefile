@@ -39,7 +39,7 @@ LAB_ARCH ?= amd64
 LAB_ARCHES ?= amd64 arm64
 export LAB_KERNEL LAB_MODES LAB_ARCH LAB_ARCHES
 
-.PHONY: all module user unit check check-arm64 check-debug check-exact lab lab-shell bench-holder bench-pg bench-hint-cost clean version
+.PHONY: all module user unit check check-arm64 check-debug check-exact lab lab-shell bench-holder bench-hooks bench-pg bench-hint-cost clean version
 .PHONY: install uninstall dkms-install dkms-remove
 
 all: module user
@@ -101,6 +101,11 @@ lab-shell:
 # Benchmarks print tables measured side by side in one guest session.
 bench-holder:
 	tests/lab/demo.sh --bench holder
+
+# The hooks' cost to the tasks around them, in exact guest time (instructions).
+bench-hooks:
+	LAB_GUEST_ENV="BENCH_CLOCK=exact-time $(LAB_GUEST_ENV)" LAB_QEMU_EXTRA="-icount shift=0,sleep=off" \
+		tests/lab/demo.sh --bench hooks
 
 # PostgreSQL A/B: one guest per kernel/mode and rep, a table and a plot.
 bench-pg:

@@ -63,6 +63,10 @@ bench-pg)
 	BENCH_PG_OUT=/lab/out/pg-results.txt tests/guest/bench-pg.sh 2>&1 | tee /lab/out/bench.txt
 	rc=${PIPESTATUS[0]}
 	;;
+bench-hooks)
+	tests/guest/bench-hooks.sh 2>&1 | tee /lab/out/bench.txt
+	rc=${PIPESTATUS[0]}
+	;;
 shell)
 	tests/guest/demo.sh --motd
 	setsid -c bash -l
