@@ -420,20 +420,23 @@ void ph_defer_resched_exit(void)
 /*
  * @p becomes runnable here (woken, new or moved) and the scheduler considers
  * preempting for it. Decided now, while @p is pinned by the caller: the
- * request made inside, if any, only reads the answer.
+ * request made inside, if any, only reads the answer. The same lookup, the
+ * only one a wakeup pays for, tells the waiter sets about another service's
+ * task that now waits here.
  */
 void ph_defer_arrival_enter(struct task_struct *p)
 {
 	struct ph_cpu *c = this_cpu_ptr(&ph_cpus);
-	bool outsider = false;
+	bool outside = false;
 
-	if (static_branch_unlikely(&ph_policy_active) && !READ_ONCE(hold_outsiders) &&
-	    !rt_or_dl_task(p)) {
+	if (static_branch_unlikely(&ph_policy_active) && !rt_or_dl_task(p)) {
 		rcu_read_lock();
-		outsider = (p->flags & PF_KTHREAD) || !ph_policy_match(p);
+		outside = !ph_policy_match(p);
 		rcu_read_unlock();
+		if (outside)
+			ph_waiters_arrived(p);
 	}
-	c->outsider_arrives = outsider;
+	c->outsider_arrives = (outside || (p->flags & PF_KTHREAD)) && !READ_ONCE(hold_outsiders);
 }
 
 void ph_defer_arrival_exit(void)

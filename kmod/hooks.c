@@ -48,12 +48,6 @@ static void ph_tp_switch(void *data, bool preempt, struct task_struct *prev,
 static void ph_tp_wakeup(void *data, struct task_struct *p)
 {
 	ph_defer_wakeup(p);
-	ph_waiters_wakeup(p);
-}
-
-static void ph_tp_wakeup_new(void *data, struct task_struct *p)
-{
-	ph_waiters_wakeup(p);
 }
 
 static void ph_tp_migrate(void *data, struct task_struct *p, int dest_cpu)
@@ -169,8 +163,7 @@ static struct ph_tracepoint ph_tracepoints[] = {
 	{ "sched_switch", ph_tp_switch, false },
 	/* An RT/DL task waking on a CPU ends the extension there. */
 	{ "sched_wakeup", ph_tp_wakeup, false },
-	/* Which fair tasks of other cgroups wait on which CPU, since when. */
-	{ "sched_wakeup_new", ph_tp_wakeup_new, false },
+	/* A queued task of another cgroup carries its wait to its new CPU. */
 	{ "sched_migrate_task", ph_tp_migrate, false },
 	/* Drop a thread's registration when it exits or execs. */
 	{ "sched_process_exit", ph_tp_exit, false },
@@ -185,7 +178,10 @@ static struct ph_fprobe ph_fprobes[] = {
 	  { .entry_handler = ph_fp_resched_entry, .exit_handler = ph_fp_resched_exit }, true },
 	/* Every fair-class request, and only those, comes through here. */
 	{ "resched_curr_lazy", { .entry_handler = ph_fp_lazy_entry }, true },
-	/* A task arrives (wakes, is created or moved): whose is it? */
+	/*
+	 * A task arrives (wakes, is created or moved): whose is it? If another
+	 * service's, it now waits here (waiters.c): the same lookup answers both.
+	 */
 	{ "wakeup_preempt",
 	  { .entry_handler = ph_fp_arrival_entry, .exit_handler = ph_fp_arrival_exit }, true },
 	/* The tick: slice expiry and the lazy-to-full upgrade. */

@@ -25,8 +25,10 @@
  * or after an extension's end is decided by the lock's order, whichever CPU
  * the wakeup ran on and however its clock compares with this CPU's.
  *
- * A task is queued from its wakeup (sched_wakeup, sched_wakeup_new) or its
- * preemption (sched_switch, still runnable) until it is switched in;
+ * A task is queued from its arrival (wakeup_preempt: woken, new or moved
+ * there; defer.c's arrival hook has looked it up already, and one lookup a
+ * wakeup serves both) or its preemption (sched_switch, still runnable) until
+ * it is switched in;
  * sched_migrate_task moves it between CPUs while queued, and one that had
  * already waited through an end blocks grants on its new CPU at once (it may
  * still find an extension running there: a migrated wait can sit behind
@@ -177,10 +179,10 @@ static void ph_waiters_switched_in(int cpu, struct task_struct *p)
 	raw_spin_unlock(&s->lock);
 }
 
-void ph_waiters_wakeup(struct task_struct *p)
+void ph_waiters_arrived(struct task_struct *p)
 {
 	/* Woken while still on its CPU: it never left, so it does not wait. */
-	if (!ph_waiters_on() || READ_ONCE(p->on_cpu) || !ph_outside_fair(p))
+	if (READ_ONCE(p->on_cpu))
 		return;
 	ph_waiters_add(task_cpu(p), p, false);
 }

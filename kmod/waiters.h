@@ -12,7 +12,8 @@
  */
 void ph_waiters_init(void);
 void ph_waiters_restart(void);	/* a policy became active: forget old sets */
-void ph_waiters_wakeup(struct task_struct *p);
+/* @p arrived on its CPU's queue; the caller found it outside every policy. */
+void ph_waiters_arrived(struct task_struct *p);
 void ph_waiters_migrate(struct task_struct *p, int dest_cpu);
 void ph_waiters_switch(struct task_struct *prev, bool prev_queued, struct task_struct *next);
 /* One of them has waited on @cpu through an extension's end: grant none. */
