@@ -77,7 +77,7 @@ enum ph_end {
 	PH_END_EXPIRE,	/* the grace ran out: preempted by us */
 	PH_END_SWITCH,	/* switched out while still in the section */
 	PH_END_RT,	/* an RT or deadline task woke on this CPU */
-	PH_END_UNLOAD,
+	PH_END_UNLOAD,	/* the granting hooks were taken away: unload or disarm */
 };
 
 static const char *const ph_end_names[] = {
@@ -662,8 +662,9 @@ void ph_defer_exit(void)
 }
 
 /*
- * Unload: called after the granting hooks are gone but while sched_switch is
- * still hooked, so every c->task is a task that is running right now.
+ * Called after the granting hooks are gone (unload, or no policy active any
+ * more) but while sched_switch is still hooked, so every c->task is a task
+ * that is running right now.
  */
 void ph_defer_end_all(void)
 {
@@ -678,4 +679,28 @@ void ph_defer_end_all(void)
 	}
 	for_each_possible_cpu(cpu)
 		ph_grant_end_now(per_cpu_ptr(&ph_cpus, cpu), PH_END_UNLOAD, NULL);
+}
+
+/*
+ * Before the request hooks are attached again: a hook taken away between
+ * its entry and exit handlers left its CPU's flags set (inside the tick,
+ * inside a request). No handler that reads them runs while they are
+ * detached, and the one that runs (sched_switch) only clears them too.
+ */
+void ph_defer_forget_requests(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
+
+		WRITE_ONCE(c->in_resched, false);
+		WRITE_ONCE(c->in_lazy, false);
+		WRITE_ONCE(c->in_tick, false);
+		WRITE_ONCE(c->in_hrtick, false);
+		WRITE_ONCE(c->tick_user, false);
+		WRITE_ONCE(c->outsider_arrives, false);
+		WRITE_ONCE(c->outsider_request, false);
+		WRITE_ONCE(c->cand, NULL);
+	}
 }

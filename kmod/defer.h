@@ -6,6 +6,7 @@
 
 int ph_defer_init(void);
 void ph_defer_end_all(void);
+void ph_defer_forget_requests(void);
 void ph_defer_exit(void);
 const char *ph_preempt_model(void);	/* "lazy", "full", "rt" or "other" */
 

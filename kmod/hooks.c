@@ -11,16 +11,23 @@
  * functions. If any is missing we refuse to load and say which, rather than
  * run with a hole in the deferral logic.
  *
- * Hooks come in two groups. The granting hooks can start an extension; the
- * bookkeeping hooks end extensions and track tasks. On unload the granting
- * ones go first, so that running extensions can be ended while sched_switch
- * still tells us about every task that leaves a CPU.
+ * Hooks come in three classes. sched_switch and the lifecycle tracepoints
+ * stay attached while the module is loaded: they count lock-holder
+ * preemptions with or without a policy (the A/B experiment's "off" side)
+ * and drop registrations. The rest are attached only while a policy is
+ * active ("armed"), because every task on the host pays for them, enabled
+ * or not (README.md: make bench-hooks): the granting hooks, which can
+ * start an extension, and the bookkeeping that ends extensions and tracks
+ * waiters. Disarming takes the granting ones away first, so that running
+ * extensions can be ended while sched_switch still tells us about every
+ * task that leaves a CPU.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fprobe.h>
 #include <linux/ftrace.h>
 #include <linux/kernel.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
@@ -141,10 +148,16 @@ static int ph_fp_yield_entry(struct fprobe *fp, unsigned long ip, unsigned long 
 
 /* ---- the tables ---- */
 
+enum ph_hook_class {
+	PH_HOOK_ALWAYS,		/* while loaded */
+	PH_HOOK_ARMED,		/* while armed: ends extensions, tracks waiters */
+	PH_HOOK_GRANTING,	/* while armed: can start an extension */
+};
+
 struct ph_tracepoint {
 	const char *name;
 	void *probe;
-	bool granting;
+	enum ph_hook_class class;
 	struct tracepoint *tp;		/* found at attach time */
 	bool attached;
 };
@@ -152,51 +165,57 @@ struct ph_tracepoint {
 struct ph_fprobe {
 	const char *name;
 	struct fprobe fp;
-	bool granting;
+	enum ph_hook_class class;
 	bool attached;
 };
 
+static DEFINE_MUTEX(ph_hooks_mutex);	/* serialises arming, disarming, unload */
+static bool ph_hooks_armed;
+
 static struct ph_tracepoint ph_tracepoints[] = {
 	/* Names the task each request is aimed at, just before the bit is set. */
-	{ "sched_set_need_resched_tp", ph_tp_need_resched, true },
+	{ "sched_set_need_resched_tp", ph_tp_need_resched, PH_HOOK_GRANTING },
 	/* Ends extensions; counts lock holders switched out. */
-	{ "sched_switch", ph_tp_switch, false },
+	{ "sched_switch", ph_tp_switch, PH_HOOK_ALWAYS },
 	/* An RT/DL task waking on a CPU ends the extension there. */
-	{ "sched_wakeup", ph_tp_wakeup, false },
+	{ "sched_wakeup", ph_tp_wakeup, PH_HOOK_ARMED },
 	/* A queued task of another cgroup carries its wait to its new CPU. */
-	{ "sched_migrate_task", ph_tp_migrate, false },
+	{ "sched_migrate_task", ph_tp_migrate, PH_HOOK_ARMED },
 	/* Drop a thread's registration when it exits or execs. */
-	{ "sched_process_exit", ph_tp_exit, false },
-	{ "sched_process_exec", ph_tp_exec, false },
+	{ "sched_process_exit", ph_tp_exit, PH_HOOK_ALWAYS },
+	{ "sched_process_exec", ph_tp_exec, PH_HOOK_ALWAYS },
 	/* A service restart recreates its cgroup: policies follow it by path. */
-	{ "cgroup_mkdir", ph_tp_cgroup_mkdir, false },
+	{ "cgroup_mkdir", ph_tp_cgroup_mkdir, PH_HOOK_ALWAYS },
 };
 
 static struct ph_fprobe ph_fprobes[] = {
 	/* Exit: the request bit is set and the runqueue still locked. */
 	{ "__resched_curr",
-	  { .entry_handler = ph_fp_resched_entry, .exit_handler = ph_fp_resched_exit }, true },
+	  { .entry_handler = ph_fp_resched_entry, .exit_handler = ph_fp_resched_exit },
+	  PH_HOOK_GRANTING },
 	/* Every fair-class request, and only those, comes through here. */
-	{ "resched_curr_lazy", { .entry_handler = ph_fp_lazy_entry }, true },
+	{ "resched_curr_lazy", { .entry_handler = ph_fp_lazy_entry }, PH_HOOK_GRANTING },
 	/*
 	 * A task arrives (wakes, is created or moved): whose is it? If another
 	 * service's, it now waits here (waiters.c): the same lookup answers both.
 	 */
 	{ "wakeup_preempt",
-	  { .entry_handler = ph_fp_arrival_entry, .exit_handler = ph_fp_arrival_exit }, true },
+	  { .entry_handler = ph_fp_arrival_entry, .exit_handler = ph_fp_arrival_exit },
+	  PH_HOOK_GRANTING },
 	/* The tick: slice expiry and the lazy-to-full upgrade. */
 	{ "sched_tick",
-	  { .entry_handler = ph_fp_tick_entry, .exit_handler = ph_fp_tick_exit }, true },
+	  { .entry_handler = ph_fp_tick_entry, .exit_handler = ph_fp_tick_exit }, PH_HOOK_GRANTING },
 	/* The hrtick timer: slice expiry between ticks (HRTICK, on in 7.x). */
 	{ "hrtick",
-	  { .entry_handler = ph_fp_hrtick_entry, .exit_handler = ph_fp_hrtick_exit }, true },
+	  { .entry_handler = ph_fp_hrtick_entry, .exit_handler = ph_fp_hrtick_exit },
+	  PH_HOOK_GRANTING },
 	/*
 	 * A granted task that enters the scheduler gives its extension back:
 	 * sched_yield (do_sched_yield ends in schedule()), the lazy bit at its
 	 * return to user, or blocking. The request was honoured even when the
 	 * scheduler picks the same task again and no sched_switch follows.
 	 */
-	{ "schedule", { .entry_handler = ph_fp_yield_entry }, false },
+	{ "schedule", { .entry_handler = ph_fp_yield_entry }, PH_HOOK_ARMED },
 };
 
 /* ---- lookup and the load-time check ---- */
@@ -303,14 +322,14 @@ int ph_hooks_check(const char *extra)
 
 /* ---- attach and detach ---- */
 
-static void ph_hooks_detach(bool granting)
+static void ph_hooks_detach(enum ph_hook_class class)
 {
 	int i;
 
 	for (i = ARRAY_SIZE(ph_fprobes) - 1; i >= 0; i--) {
 		struct ph_fprobe *f = &ph_fprobes[i];
 
-		if (f->attached && f->granting == granting) {
+		if (f->attached && f->class == class) {
 			unregister_fprobe(&f->fp);
 			f->attached = false;
 		}
@@ -318,27 +337,18 @@ static void ph_hooks_detach(bool granting)
 	for (i = ARRAY_SIZE(ph_tracepoints) - 1; i >= 0; i--) {
 		struct ph_tracepoint *t = &ph_tracepoints[i];
 
-		if (t->attached && t->granting == granting) {
+		if (t->attached && t->class == class) {
 			tracepoint_probe_unregister(t->tp, t->probe, NULL);
 			t->attached = false;
 		}
 	}
-	/* No handler of this group runs on any CPU after this. */
+	/* No handler of this class runs on any CPU after this. */
 	tracepoint_synchronize_unregister();
 	synchronize_rcu();
 }
 
-void ph_hooks_detach_granting(void)
-{
-	ph_hooks_detach(true);
-}
-
-void ph_hooks_detach_rest(void)
-{
-	ph_hooks_detach(false);
-}
-
-static int ph_hooks_attach_group(bool granting)
+/* On failure the caller detaches what was attached. */
+static int ph_hooks_attach_class(enum ph_hook_class class)
 {
 	size_t i;
 	int ret;
@@ -346,7 +356,7 @@ static int ph_hooks_attach_group(bool granting)
 	for (i = 0; i < ARRAY_SIZE(ph_tracepoints); i++) {
 		struct ph_tracepoint *t = &ph_tracepoints[i];
 
-		if (t->granting != granting)
+		if (t->class != class)
 			continue;
 		t->tp = ph_tracepoint_find(t->name);
 		ret = t->tp ? tracepoint_probe_register(t->tp, t->probe, NULL) : -ENOENT;
@@ -359,7 +369,7 @@ static int ph_hooks_attach_group(bool granting)
 	for (i = 0; i < ARRAY_SIZE(ph_fprobes); i++) {
 		struct ph_fprobe *f = &ph_fprobes[i];
 
-		if (f->granting != granting)
+		if (f->class != class)
 			continue;
 		ret = register_fprobe(&f->fp, f->name, NULL);
 		if (ret) {
@@ -371,22 +381,71 @@ static int ph_hooks_attach_group(bool granting)
 	return 0;
 }
 
-/* Bookkeeping first: an extension must never start unseen by sched_switch. */
+/* At load: the hooks that stay while the module does. */
 int ph_hooks_attach(void)
 {
 	int ret;
 
-	ret = ph_hooks_attach_group(false);
+	mutex_lock(&ph_hooks_mutex);
+	ret = ph_hooks_attach_class(PH_HOOK_ALWAYS);
 	if (ret)
-		goto err_rest;
-	ret = ph_hooks_attach_group(true);
+		ph_hooks_detach(PH_HOOK_ALWAYS);
+	mutex_unlock(&ph_hooks_mutex);
+	return ret;
+}
+
+/*
+ * A policy becomes active. Called before the policy key is turned on, so
+ * that no granting hook decides anything until all of them are in place;
+ * bookkeeping first: an extension must never start unseen by it.
+ */
+int ph_hooks_arm(void)
+{
+	int ret = 0;
+
+	mutex_lock(&ph_hooks_mutex);
+	if (ph_hooks_armed)
+		goto out_unlock;
+	ph_defer_forget_requests();
+	ret = ph_hooks_attach_class(PH_HOOK_ARMED);
+	if (ret)
+		goto err_armed;
+	ret = ph_hooks_attach_class(PH_HOOK_GRANTING);
 	if (ret)
 		goto err_granting;
-	return 0;
+	ph_hooks_armed = true;
+	goto out_unlock;
 
 err_granting:
-	ph_hooks_detach_granting();
-err_rest:
-	ph_hooks_detach_rest();
+	ph_hooks_detach(PH_HOOK_GRANTING);
+err_armed:
+	ph_hooks_detach(PH_HOOK_ARMED);
+out_unlock:
+	mutex_unlock(&ph_hooks_mutex);
 	return ret;
+}
+
+/*
+ * No policy is active (for a while: see policy.c), or the module unloads:
+ * no new extension can start once the granting hooks are gone; running ones
+ * end (their tasks are preempted) while sched_switch still tracks them.
+ */
+void ph_hooks_disarm(void)
+{
+	mutex_lock(&ph_hooks_mutex);
+	if (ph_hooks_armed) {
+		ph_hooks_detach(PH_HOOK_GRANTING);
+		ph_defer_end_all();
+		ph_hooks_detach(PH_HOOK_ARMED);
+		ph_hooks_armed = false;
+	}
+	mutex_unlock(&ph_hooks_mutex);
+}
+
+/* At unload, after ph_hooks_disarm(). */
+void ph_hooks_detach_rest(void)
+{
+	mutex_lock(&ph_hooks_mutex);
+	ph_hooks_detach(PH_HOOK_ALWAYS);
+	mutex_unlock(&ph_hooks_mutex);
 }

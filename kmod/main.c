@@ -74,8 +74,6 @@ static int __init ph_init(void)
 err_device:
 	ph_device_exit();
 err_hooks:
-	ph_hooks_detach_granting();
-	ph_defer_end_all();
 	ph_hooks_detach_rest();
 err_defer:
 	ph_defer_exit();
@@ -93,16 +91,16 @@ err_wq:
 /*
  * Unloading with hinted threads alive is safe: no new extension can start
  * once the granting hooks are gone; running ones end (and their tasks are
- * preempted) while sched_switch still tracks them; then every slot is told
- * it is dead (flags cleared) and unpinned. Threads keep writing their own
- * memory, to no effect, until they register again with a new module.
+ * preempted) while sched_switch still tracks them (ph_hooks_disarm); then
+ * every slot is told it is dead (flags cleared) and unpinned. Threads keep
+ * writing their own memory, to no effect, until they register again with a
+ * new module.
  */
 static void __exit ph_exit(void)
 {
 	ph_netlink_exit();
 	ph_device_exit();
-	ph_hooks_detach_granting();
-	ph_defer_end_all();
+	ph_hooks_disarm();
 	ph_hooks_detach_rest();
 	ph_defer_exit();
 	ph_registry_exit();

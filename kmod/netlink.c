@@ -204,10 +204,16 @@ static int ph_nl_set(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "nothing to set: give ENABLED and/or GRACE_US");
 		return -EINVAL;
 	}
+	/* The switch first: turning it on can fail, and must then change nothing. */
+	if (info->attrs[PREEMPTHINT_A_ENABLED]) {
+		int ret = ph_policy_set_enabled(nla_get_u8(info->attrs[PREEMPTHINT_A_ENABLED]),
+						info->extack);
+
+		if (ret)
+			return ret;
+	}
 	if (info->attrs[PREEMPTHINT_A_GRACE_US])
 		ph_policy_set_default_grace(nla_get_u32(info->attrs[PREEMPTHINT_A_GRACE_US]));
-	if (info->attrs[PREEMPTHINT_A_ENABLED])
-		ph_policy_set_enabled(nla_get_u8(info->attrs[PREEMPTHINT_A_ENABLED]));
 	return 0;
 }
 

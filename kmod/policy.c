@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
+#include "hooks.h"
 #include "policy.h"
 #include "waiters.h"
 #include "wq.h"
@@ -20,6 +21,16 @@ DEFINE_STATIC_KEY_FALSE(ph_policy_active);
 
 static void ph_policy_refresh_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(ph_policy_refresh_work, ph_policy_refresh_fn);
+static void ph_policy_disarm_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(ph_policy_disarm_work, ph_policy_disarm_fn);
+
+/*
+ * How long the hooks stay armed after the last policy goes: a disable
+ * followed by an enable (a service restart, `apply`, a script that toggles
+ * the switch) should not pay for taking nine hooks away (ftrace's text
+ * patching, two RCU grace periods) and putting them back.
+ */
+#define PH_DISARM_DELAY (2 * HZ)
 
 static LIST_HEAD(ph_policies);
 static DEFINE_MUTEX(ph_policy_mutex);	/* serialises changes to the list */
@@ -45,18 +56,36 @@ unsigned int ph_policy_generation(void)
 	return READ_ONCE(ph_policy_gen);
 }
 
-/* Caller holds ph_policy_mutex. */
-static void ph_policy_update_key(void)
+/*
+ * Caller holds ph_policy_mutex. Fails only when a policy is to become
+ * active and the hooks cannot be attached; nothing has changed then.
+ */
+static int ph_policy_update_key(void)
 {
 	bool active = READ_ONCE(ph_switch_on) && !list_empty(&ph_policies);
+	int ret;
 
 	if (active && !static_branch_unlikely(&ph_policy_active)) {
+		cancel_delayed_work(&ph_policy_disarm_work);
+		ret = ph_hooks_arm();
+		if (ret)
+			return ret;
 		/* Nobody kept the waiter sets while it was off. */
 		ph_waiters_restart();
 		static_branch_enable(&ph_policy_active);
 	} else if (!active && static_branch_unlikely(&ph_policy_active)) {
 		static_branch_disable(&ph_policy_active);
+		mod_delayed_work(ph_wq, &ph_policy_disarm_work, PH_DISARM_DELAY);
 	}
+	return 0;
+}
+
+static void ph_policy_disarm_fn(struct work_struct *work)
+{
+	mutex_lock(&ph_policy_mutex);
+	if (!static_branch_unlikely(&ph_policy_active))
+		ph_hooks_disarm();
+	mutex_unlock(&ph_policy_mutex);
 }
 
 struct ph_policy *ph_policy_match(struct task_struct *p)
@@ -151,13 +180,21 @@ int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ex
 	pol->grace_us = grace_us;
 	pol->mode = mode;
 	list_add_tail_rcu(&pol->node, &ph_policies);
+	ret = ph_policy_update_key();
+	if (ret)
+		goto err_unlist;
 	ph_policy_bump_gen();
-	ph_policy_update_key();
 	mod_delayed_work(ph_wq, &ph_policy_refresh_work, HZ);
 	pr_info("enabled for cgroup %s (grace %u us, mode %#x)\n", path, grace_us, mode);
 	ret = 0;
 	goto out_unlock;
 
+err_unlist:
+	NL_SET_ERR_MSG(extack, "cannot attach the scheduler hooks (see the kernel log)");
+	list_del_rcu(&pol->node);
+	/* Only a task inside a hook could have seen it, and none can run yet. */
+	synchronize_rcu();
+	ph_stats_free(&pol->stats);
 err_free_path:
 	kfree(pol->path);
 err_free_pol:
@@ -182,7 +219,7 @@ int ph_policy_disable(const char *path, struct netlink_ext_ack *extack)
 	if (pol) {
 		list_del_rcu(&pol->node);
 		ph_policy_bump_gen();
-		ph_policy_update_key();
+		ph_policy_update_key();		/* turning off cannot fail */
 	}
 	mutex_unlock(&ph_policy_mutex);
 	if (cgrp)
@@ -199,12 +236,21 @@ int ph_policy_disable(const char *path, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-void ph_policy_set_enabled(bool on)
+int ph_policy_set_enabled(bool on, struct netlink_ext_ack *extack)
 {
+	bool was;
+	int ret;
+
 	mutex_lock(&ph_policy_mutex);
+	was = READ_ONCE(ph_switch_on);
 	WRITE_ONCE(ph_switch_on, on);
-	ph_policy_update_key();
+	ret = ph_policy_update_key();
+	if (ret) {
+		WRITE_ONCE(ph_switch_on, was);
+		NL_SET_ERR_MSG(extack, "cannot attach the scheduler hooks (see the kernel log)");
+	}
 	mutex_unlock(&ph_policy_mutex);
+	return ret;
 }
 
 bool ph_policy_enabled(void)
@@ -294,8 +340,9 @@ void ph_policy_exit(void)
 	mutex_lock(&ph_policy_mutex);
 	list_splice_init(&ph_policies, &dead);
 	ph_policy_bump_gen();
-	ph_policy_update_key();
+	ph_policy_update_key();		/* turning off cannot fail */
 	mutex_unlock(&ph_policy_mutex);
+	cancel_delayed_work_sync(&ph_policy_disarm_work);	/* the hooks are gone already */
 	synchronize_rcu();
 	list_for_each_entry_safe(pol, tmp, &dead, node)
 		ph_policy_free(pol);

@@ -39,7 +39,7 @@ struct ph_policy *ph_policy_match(struct task_struct *p);
 
 int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ext_ack *extack);
 int ph_policy_disable(const char *path, struct netlink_ext_ack *extack);
-void ph_policy_set_enabled(bool on);
+int ph_policy_set_enabled(bool on, struct netlink_ext_ack *extack);
 bool ph_policy_enabled(void);
 void ph_policy_set_default_grace(u32 grace_us);
 u32 ph_policy_default_grace(void);

@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The scheduler hooks every task pays for are attached only while a policy
+# is active: a loaded module without one keeps only sched_switch and the
+# lifecycle tracepoints (lock-holder preemptions are still counted, test
+# 40's disabled runs). ftrace's enabled_functions lists the functions an
+# fprobe is attached to, so the test reads the arming there: none after the
+# load, all six once a cgroup is enabled, none again a few seconds after the
+# last policy goes (the hooks stay for 2 s, so that a disable and enable in
+# a row do not detach and attach them), and the switch (set --enabled) arms
+# and disarms the same way. Quick toggles must leave it consistent.
+. "$(dirname "$0")/../lib.sh"
+
+fns="__resched_curr resched_curr_lazy wakeup_preempt sched_tick hrtick schedule"
+# attached: how many of our six functions ftrace lists as traced
+attached() {
+	local n=0 f
+	for f in $fns; do
+		grep -q "^$f " $T/enabled_functions && n=$((n + 1))
+	done
+	echo $n
+}
+# settle N: the count once it has stopped changing, after at most N seconds
+settle() {
+	local want=$1 secs=$2 i
+	for i in $(seq $((secs * 10))); do
+		[ "$(attached)" = "$want" ] && break
+		sleep 0.1
+	done
+	attached
+}
+
+ph_unload
+dmesg_mark
+before=$(attached)
+ph_load || { not_ok "module loads"; exit 1; }
+mkdir -p $CG/ph-arm
+check "loaded without a policy: none of the six functions hooked ($(attached); $before before the load)" \
+	[ "$(attached)" = 0 ]
+check "enable --cgroup arms the hooks at once (6 of 6)" \
+	eval 'phctl enable --cgroup /ph-arm --grace-us 200 && [ "$(attached)" = 6 ]'
+phctl disable --cgroup /ph-arm
+check "right after the last disable the hooks are still there (the 2 s delay)" [ "$(attached)" = 6 ]
+n=$(settle 0 10)
+check "within 10 s of the last disable the hooks are gone ($n left)" [ "$n" = 0 ]
+
+phctl enable --cgroup /ph-arm --grace-us 200
+phctl set --enabled 0
+n=$(settle 0 10)
+check "the switch off disarms too ($n left)" [ "$n" = 0 ]
+check "the switch on arms again (6 of 6)" eval 'phctl set --enabled 1 && [ "$(attached)" = 6 ]'
+
+# Quick toggles: the policy's on and off states alternate faster than the
+# delay; afterwards the state must match the last command.
+start=$(date +%s%N)
+for i in $(seq 50); do
+	phctl set --enabled 0 && phctl set --enabled 1 || break
+	phctl disable --cgroup /ph-arm && phctl enable --cgroup /ph-arm --grace-us 200 || break
+done
+ms=$((($(date +%s%N) - start) / 1000000))
+diag "50 rounds of switch off/on and disable/enable took $ms ms"
+check "after 50 quick toggle rounds ending enabled: armed (6 of 6)" [ "$(attached)" = 6 ]
+phctl disable --cgroup /ph-arm
+n=$(settle 0 10)
+check "and disarmed again after the last disable ($n left)" [ "$n" = 0 ]
+
+# Armed, then unloaded before the delay ran out: unload disarms itself.
+phctl enable --cgroup /ph-arm --grace-us 200
+phctl disable --cgroup /ph-arm
+check "rmmod within the disarm delay succeeds" rmmod preempthint
+check "nothing of ours is left hooked after the unload ($(attached))" [ "$(attached)" = 0 ]
+rmdir $CG/ph-arm
+check_log_quiet
