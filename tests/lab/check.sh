@@ -77,8 +77,9 @@ guest_suite() {
 	echo "# $label: the guest ran $(($(date +%s) - t0)) s (limit ${LAB_VM_TIMEOUT:-1500} s)"
 }
 
-report_guest() {	# report_guest LABEL: TAP for one guest run
-	local label=$1 bad
+# report_guest_tap LABEL: the guest's own TAP, and whether it finished
+report_guest_tap() {
+	local label=$1
 	if [ -f "$guest_out/tap.txt" ]; then
 		absorb "[$label] " <"$guest_out/tap.txt"
 	fi
@@ -87,6 +88,11 @@ report_guest() {	# report_guest LABEL: TAP for one guest run
 	     tail -n 30 "$guest_out/console.log" | sed 's/^/#   /' ;;
 	*) emit ok "[$label] guest finished its suite (status $guest_rc)" ;;
 	esac
+}
+
+report_guest() {	# report_guest LABEL: TAP for one guest run and its kernel log
+	local label=$1 bad
+	report_guest_tap "$label"
 	if bad=$("$here/check-log.sh" "$guest_out"); then
 		emit ok "[$label] guest kernel log has no WARN, BUG, Oops, KASAN, lockdep or lockup"
 	else
@@ -173,8 +179,31 @@ arch_suites() {
 		fi
 	fi
 
+	if [ "$arch" = amd64 ] && [ "${LAB_FGRAPH_FULL:-1}" != 0 ]; then
+		fgraph_full "$release"
+	fi
+
 	if [ "$arch" = amd64 ] && [ "${LAB_DEBUG_SELFTEST:-0}" != 0 ]; then
 		debug_selftest "$arch" "$release"
+	fi
+}
+
+# fgraph_full RELEASE: enable when the hooks cannot be attached
+# (tests/guest/fgraph-full.sh), in a guest of its own: the kernel WARNs when
+# ftrace's function-graph slots are full, and that warning, only that, is
+# accepted in this guest's log.
+fgraph_full() {
+	local release=$1 bad
+	echo "# hooks that cannot be attached: enable fails and changes nothing"
+	guest_suite "fgraph-full" "$release" lazy --guest-env "LAB_TESTS=tests/guest/fgraph-full.sh"
+	report_guest_tap "fgraph-full"
+	bad=$("$here/check-log.sh" "$guest_out" |
+		grep -v -E 'WARNING: kernel/trace/fprobe.c:[0-9]+ at register_fprobe_ips|Call Trace:|cut here')
+	if [ -z "$bad" ]; then
+		emit ok "[fgraph-full] guest kernel log has nothing but ftrace's warning about the full slots"
+	else
+		emit not-ok "[fgraph-full] guest kernel log has nothing but ftrace's warning about the full slots"
+		sed 's/^/#   /' <<<"$bad"
 	fi
 }
 
