@@ -16,7 +16,10 @@
 # and its guest (tests/lab/dkms.sh; amd64), LAB_DEBUG_SELFTEST=1 for the
 # debug kernel's self-test (LAB_KERNEL=debug: a module whose KASAN, lockdep,
 # atomic-sleep and kmemleak reports must each fail the run; `make
-# check-debug`). vm.sh reads LAB_VM_MEM, LAB_VM_TIMEOUT, LAB_TEST_TIMEOUT.
+# check-debug`), LAB_FGRAPH_FULL=0 to skip the full function-graph slots
+# guest, LAB_EXACT=0 to skip hint abuse in exact guest time (amd64),
+# LAB_SUITES=0 to skip the whole-suite guests (`make check-exact`).
+# vm.sh reads LAB_VM_MEM, LAB_VM_TIMEOUT, LAB_TEST_TIMEOUT.
 
 . "$(dirname "$0")/lib.sh"
 set +e
@@ -154,6 +157,7 @@ arch_suites() {
 		esac
 	fi
 
+	[ "${LAB_SUITES:-1}" = 0 ] && modes=""
 	for mode in $modes; do
 		echo "# guest suite: $release preempt=$mode"
 		LAB_VM_TIMEOUT=$timeout guest_suite "$release-$mode" "$release" "$mode" \
@@ -183,9 +187,27 @@ arch_suites() {
 		fgraph_full "$release"
 	fi
 
+	if [ "$arch" = amd64 ] && [ "${LAB_EXACT:-1}" != 0 ]; then
+		exact_abuse "$release"
+	fi
+
 	if [ "$arch" = amd64 ] && [ "${LAB_DEBUG_SELFTEST:-0}" != 0 ]; then
 		debug_selftest "$arch" "$release"
 	fi
+}
+
+# exact_abuse RELEASE: the hint-abuse test (tests/guest/t/55-abuse.sh) in
+# exact guest time, six rounds a side, where the SCHED_OTHER probe's p99
+# is judged (wall-clock guests cannot: README.md, Hint abuse). About 5
+# minutes since the hooks are attached only while a policy is active.
+LAB_EXACT_ROUNDS=${LAB_EXACT_ROUNDS:-off1,on1,off2,on2,off3,on3,off4,on4,off5,on5,off6,on6}
+exact_abuse() {
+	local release=$1
+	echo "# hint abuse in exact guest time (-icount): the SCHED_OTHER p99 judged"
+	LAB_QEMU_EXTRA="-icount shift=0,sleep=off" LAB_VM_MEM=3072 LAB_VM_TIMEOUT=1800 \
+		LAB_TEST_TIMEOUT=1500 guest_suite "exact-abuse" "$release" lazy --guest-env \
+		"LAB_TESTS=tests/guest/t/55-*.sh LAB_EXACT_TIME=1 LAB_ABUSE_ROUNDS=$LAB_EXACT_ROUNDS"
+	report_guest "exact-abuse"
 }
 
 # fgraph_full RELEASE: enable when the hooks cannot be attached
