@@ -36,9 +36,6 @@ for rep in $(seq "$reps"); do
 	done
 done
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-spread() { tr ' ' '\n' | grep . | sort -g | awk 'NR==1{lo=$1} {hi=$1} END {print lo "-" hi}'; }
-
 base=$(median <<<"${lh_mod[disabled]}")
 echo
 echo "holder vs hog, one CPU, ${secs}s x $reps runs, 20 us sections, grace ${grace} us, $(uname -r), preempt $(grep -o '([a-z]*)' /sys/kernel/debug/sched/preempt)"

@@ -50,9 +50,6 @@ for rep in $(seq "$reps"); do
 done
 ph_unload
 
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-spread() { tr ' ' '\n' | grep . | sort -g | awk 'NR==1{lo=$1} {hi=$1} END {print lo "-" hi}'; }
-
 echo
 echo "pipe ping-pong, $rounds rounds x $reps runs, $(uname -r), preempt" \
 	"$(grep -o '([a-z]*)' /sys/kernel/debug/sched/preempt)${BENCH_CLOCK:+, $BENCH_CLOCK}"

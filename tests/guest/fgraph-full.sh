@@ -14,14 +14,6 @@
 # in a guest of its own and accepts that warning, and only that, there.
 . "$(dirname "$0")/lib.sh"
 
-fns="__resched_curr resched_curr_lazy wakeup_preempt sched_tick hrtick schedule"
-attached() {
-	local n=0 f
-	for f in $fns; do
-		grep -q "^$f " $T/enabled_functions && n=$((n + 1))
-	done
-	echo $n
-}
 # A traceable function nothing in the test calls.
 quiet_fn=$(grep -m1 -E '^(__x64_sys_sync|__arm64_sys_sync|ksys_sync)( |$)' \
 	$T/available_filter_functions | cut -d' ' -f1)
@@ -64,13 +56,13 @@ check "enable fails when the hooks cannot be attached (rc $rc)" [ "$rc" -ne 0 ]
 check "and says why" grep -q "cannot attach the scheduler hooks" <<<"$out"
 check "no policy was left behind (disable: not enabled)" \
 	eval '! phctl disable --cgroup /ph-armfail 2>/dev/null'
-check "none of our functions is hooked ($(attached))" [ "$(attached)" = 0 ]
+check "none of our functions is hooked ($(ph_fprobes_attached))" [ "$(ph_fprobes_attached)" = 0 ]
 check "the kernel log names the hook it could not attach" \
 	grep -q "preempthint: cannot attach an fprobe to" <(dmesg_since)
 
 phctl set --enabled 0
 check "with the switch off, enable stores the policy without hooks" \
-	eval 'phctl enable --cgroup /ph-armfail --grace-us 200 && [ "$(attached)" = 0 ]'
+	eval 'phctl enable --cgroup /ph-armfail --grace-us 200 && [ "$(ph_fprobes_attached)" = 0 ]'
 out=$(phctl set --enabled 1 2>&1)
 rc=$?
 check "set --enabled 1 fails too, and says why (rc $rc)" \
@@ -82,7 +74,7 @@ check "the switch stayed off" not switch_on
 
 unfill
 check "with the slots free again, set --enabled 1 arms (6 of 6)" \
-	eval 'phctl set --enabled 1 && [ "$(attached)" = 6 ]'
+	eval 'phctl set --enabled 1 && [ "$(ph_fprobes_attached)" = 6 ]'
 phctl disable --cgroup /ph-armfail
 check "rmmod succeeds" rmmod preempthint
 rmdir $CG/ph-armfail

@@ -97,12 +97,28 @@ kv_max() { local k=$1; shift; cat "$@" | kv_all "$k" | sort -g | tail -n1; }
 le() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) <= float(sys.argv[2]) else 1)' "$1" "$2"; }
 # int_max V...: the largest of decimal values, as an integer
 int_max() { python3 -c 'import sys; print(int(max(map(float, sys.argv[1:]))))' "$@"; }
+# median < "V V ...": the middle value (the lower of the two middle ones)
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# spread < "V V ...": "min-max"
+spread() { tr ' ' '\n' | grep . | sort -g | awk 'NR==1{lo=$1} {hi=$1} END {print lo "-" hi}'; }
 
 # ---- tracefs ----
 # Its state is the kernel's, not the test's: a test sets up what it needs
 # with trace_prepare and puts the boot's defaults back with trace_restore,
 # so the next test starts from the same place.
 T=/sys/kernel/tracing
+
+# The functions the module puts fprobes on (kmod/hooks.c), all attached
+# only while a policy is active. ph_fprobes_attached: how many of them
+# ftrace lists as traced now.
+PH_FPROBE_FNS="__resched_curr resched_curr_lazy wakeup_preempt sched_tick hrtick schedule"
+ph_fprobes_attached() {
+	local n=0 f
+	for f in $PH_FPROBE_FNS; do
+		grep -q "^$f " $T/enabled_functions && n=$((n + 1))
+	done
+	echo $n
+}
 
 # trace_prepare SIZE_KB EVENT...: an empty buffer of SIZE_KB per CPU with
 # these events (group/name) enabled, not recording yet (echo 1 >

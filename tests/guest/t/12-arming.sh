@@ -11,36 +11,27 @@
 # and disarms the same way. Quick toggles must leave it consistent.
 . "$(dirname "$0")/../lib.sh"
 
-fns="__resched_curr resched_curr_lazy wakeup_preempt sched_tick hrtick schedule"
-# attached: how many of our six functions ftrace lists as traced
-attached() {
-	local n=0 f
-	for f in $fns; do
-		grep -q "^$f " $T/enabled_functions && n=$((n + 1))
-	done
-	echo $n
-}
-# settle N: the count once it has stopped changing, after at most N seconds
+# settle WANT SECS: wait up to SECS s for the count to become WANT; print it
 settle() {
 	local want=$1 secs=$2 i
 	for i in $(seq $((secs * 10))); do
-		[ "$(attached)" = "$want" ] && break
+		[ "$(ph_fprobes_attached)" = "$want" ] && break
 		sleep 0.1
 	done
-	attached
+	ph_fprobes_attached
 }
 
 ph_unload
 dmesg_mark
-before=$(attached)
+before=$(ph_fprobes_attached)
 ph_load || { not_ok "module loads"; exit 1; }
 mkdir -p $CG/ph-arm
-check "loaded without a policy: none of the six functions hooked ($(attached); $before before the load)" \
-	[ "$(attached)" = 0 ]
+check "loaded without a policy: none of the six functions hooked ($(ph_fprobes_attached); $before before the load)" \
+	[ "$(ph_fprobes_attached)" = 0 ]
 check "enable --cgroup arms the hooks at once (6 of 6)" \
-	eval 'phctl enable --cgroup /ph-arm --grace-us 200 && [ "$(attached)" = 6 ]'
+	eval 'phctl enable --cgroup /ph-arm --grace-us 200 && [ "$(ph_fprobes_attached)" = 6 ]'
 phctl disable --cgroup /ph-arm
-check "right after the last disable the hooks are still there (the 2 s delay)" [ "$(attached)" = 6 ]
+check "right after the last disable the hooks are still there (the 2 s delay)" [ "$(ph_fprobes_attached)" = 6 ]
 n=$(settle 0 10)
 check "within 10 s of the last disable the hooks are gone ($n left)" [ "$n" = 0 ]
 
@@ -48,7 +39,7 @@ phctl enable --cgroup /ph-arm --grace-us 200
 phctl set --enabled 0
 n=$(settle 0 10)
 check "the switch off disarms too ($n left)" [ "$n" = 0 ]
-check "the switch on arms again (6 of 6)" eval 'phctl set --enabled 1 && [ "$(attached)" = 6 ]'
+check "the switch on arms again (6 of 6)" eval 'phctl set --enabled 1 && [ "$(ph_fprobes_attached)" = 6 ]'
 
 # Quick toggles: the policy's on and off states alternate faster than the
 # delay; afterwards the state must match the last command.
@@ -59,7 +50,7 @@ for i in $(seq 50); do
 done
 ms=$((($(date +%s%N) - start) / 1000000))
 diag "50 rounds of switch off/on and disable/enable took $ms ms"
-check "after 50 quick toggle rounds ending enabled: armed (6 of 6)" [ "$(attached)" = 6 ]
+check "after 50 quick toggle rounds ending enabled: armed (6 of 6)" [ "$(ph_fprobes_attached)" = 6 ]
 phctl disable --cgroup /ph-arm
 n=$(settle 0 10)
 check "and disarmed again after the last disable ($n left)" [ "$n" = 0 ]
@@ -68,6 +59,6 @@ check "and disarmed again after the last disable ($n left)" [ "$n" = 0 ]
 phctl enable --cgroup /ph-arm --grace-us 200
 phctl disable --cgroup /ph-arm
 check "rmmod within the disarm delay succeeds" rmmod preempthint
-check "nothing of ours is left hooked after the unload ($(attached))" [ "$(attached)" = 0 ]
+check "nothing of ours is left hooked after the unload ($(ph_fprobes_attached))" [ "$(ph_fprobes_attached)" = 0 ]
 rmdir $CG/ph-arm
 check_log_quiet
