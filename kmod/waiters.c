@@ -9,7 +9,7 @@
  * service's should not. So defer.c grants nothing on a CPU while a fair task
  * outside every enabled cgroup is queued there: it runs first. Bounding each
  * of its waits to one extension was not enough: in exact guest time
- * (README.md, Hint abuse) the extensions granted around a waiting probe,
+ * (docs/hint-abuse.md) the extensions granted around a waiting probe,
  * and the yields ending them, left spinners' EEVDF deadlines ahead of the
  * probe's, and its p99 grew by more than a grace in half the runs.
  *

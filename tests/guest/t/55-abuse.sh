@@ -260,7 +260,7 @@ diag "p99 (us): SCHED_FIFO off $(echo $(p99s fifo off)), on $(echo $(p99s fifo o
 # time), so every hook the module adds to that path is multiplied a
 # hundredfold, and host load moves it more. Fresh-clone CI runs put the
 # better enabled run at 0.9-1.5x the worse disabled one, once 2.2x with the
-# trace finding no FIFO wakeup held (log of CI run 16 in README.md).
+# trace finding no FIFO wakeup held (CI run 16 in docs/hint-abuse.md).
 diag "SCHED_FIFO p99, better enabled run / worse disabled run:" \
 	"$(python3 -c 'import sys; print("%.2fx" % (float(sys.argv[2]) / float(sys.argv[1])))' "$fifo_off" "$fifo_on")"
 # Wakeup by wakeup, from the traces: once the FIFO probe was on a run
@@ -331,8 +331,8 @@ done
 # guest's clock) the p99 itself is judged, as the issue asks, over at least
 # three rounds a side: the median of the enabled rounds' SCHED_OTHER p99 is
 # within the grace of the disabled rounds' median. Both sides drift between
-# a fast state and a slow one from round to round (see README.md, Hint
-# abuse); the median of several rounds is what stays put.
+# a fast state and a slow one from round to round (see docs/hint-abuse.md
+# and the runs it lists); the median of several rounds is what stays put.
 if [ "${LAB_EXACT_TIME:-0}" = 1 ]; then
 	median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 	offs=$(for f in "$tmp"/other-off*; do kv p99_us <"$f"; done)

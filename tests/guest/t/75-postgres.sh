@@ -31,10 +31,11 @@ dmesg_mark
 check "the pgbench data (scale 1) is copied into tmpfs" pg_data $data 1
 
 # bench ARGS...: a pgbench run; prints its output, fails on any error.
-# pgbench runs in the server's cgroup, as README.md tells operators to run
-# local clients: another cgroup's task queued on a CPU gets it before any
-# backend is extended there (test 47): with pgbench outside, a run got
-# 9-14 grants where it had 27.
+# pgbench runs in the server's cgroup, as README.md (Quick start) and
+# docs/design.md (Operating it) tell operators to run local clients:
+# another cgroup's task queued on a CPU gets it before any backend is
+# extended there (test 47): with pgbench outside, a run got 9-14 grants
+# where it had 27.
 bench() {
 	local out rc
 	out=$(run_in_cgroup $cgp "$PG_CLIENT/pgbench" -h "$PG_SOCK" -U "$PG_USER" \

@@ -13,7 +13,8 @@ F=$PH_PROGS/faults
 CGP=/ph-reload
 tmp=$(mktemp -d)
 # Ten by default: a cycle takes 6-17 s under TCG, and the suite runs in
-# three guests in every CI run (LAB_RELOAD_CYCLES=20 for the README's run).
+# three guests in every CI run (LAB_RELOAD_CYCLES=20 for the run in
+# docs/results/2026-11-30-faults/README.md).
 cycles=${LAB_RELOAD_CYCLES:-10}
 threads=2
 # The count of registered threads, cheaply: this runs many times, and a
