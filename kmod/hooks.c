@@ -16,11 +16,18 @@
  * preemptions with or without a policy (the A/B experiment's "off" side)
  * and drop registrations. The rest are attached only while a policy is
  * active ("armed"), because every task on the host pays for them, enabled
- * or not (README.md: make bench-hooks): the granting hooks, which can
+ * or not (docs/results/2026-12-02-bench-hooks): the granting hooks, which can
  * start an extension, and the bookkeeping that ends extensions and tracks
  * waiters. Disarming takes the granting ones away first, so that running
  * extensions can be ended while sched_switch still tells us about every
  * task that leaves a CPU.
+ *
+ * Types. A probe must take exactly what its tracepoint passes: each one is
+ * checked against the tracepoint's declaration in the headers the module
+ * is built with (DKMS builds against each kernel's own), so a changed
+ * prototype fails the build and a module that would misread its arguments
+ * is never installed. The one fprobe that reads an argument has it checked
+ * against the running kernel's BTF at load time (prototypes.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,10 +38,13 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
+#include <trace/events/cgroup.h>
+#include <trace/events/sched.h>
 
 #include "defer.h"
 #include "hooks.h"
 #include "policy.h"
+#include "prototypes.h"
 #include "registry.h"
 #include "waiters.h"
 
@@ -62,7 +72,12 @@ static void ph_tp_migrate(void *data, struct task_struct *p, int dest_cpu)
 	ph_waiters_migrate(p, dest_cpu);
 }
 
+#ifndef PH_SELFTEST_WRONG_PROBE
 static void ph_tp_exit(void *data, struct task_struct *p, bool group_dead)
+#else
+/* Lab self-test: the prototype before 6.x added group_dead must not build. */
+static void ph_tp_exit(void *data, struct task_struct *p)
+#endif
 {
 	ph_registry_remove(p);
 }
@@ -100,10 +115,23 @@ static int ph_fp_lazy_entry(struct fprobe *fp, unsigned long ip, unsigned long r
 	return 0;
 }
 
+/*
+ * wakeup_preempt(struct rq *rq, struct task_struct *p, int flags): the
+ * arriving task is argument 1, as ph_prototypes[] requires of the running
+ * kernel before the module loads.
+ */
+#ifndef PH_SELFTEST_WRONG_ARG
+#define PH_ARRIVAL_TASK_ARG 1
+#else
+/* Lab self-test: a hook reading the wrong argument must refuse to load. */
+#define PH_ARRIVAL_TASK_ARG 2
+#endif
+
 static int ph_fp_arrival_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			       struct ftrace_regs *regs, void *data)
 {
-	ph_defer_arrival_enter((struct task_struct *)ftrace_regs_get_argument(regs, 1));
+	ph_defer_arrival_enter((struct task_struct *)
+			       ftrace_regs_get_argument(regs, PH_ARRIVAL_TASK_ARG));
 	return 0;
 }
 
@@ -172,20 +200,35 @@ struct ph_fprobe {
 static DEFINE_MUTEX(ph_hooks_mutex);	/* serialises arming, disarming, unload */
 static bool ph_hooks_armed;
 
+/*
+ * Every tracepoint probe, with its class. For each, the build checks that
+ * the probe has the prototype the kernel's headers declare for it.
+ */
+#define PH_TRACEPOINTS(X)							\
+	/* Names the task each request is aimed at, just before the bit is set. */ \
+	X(sched_set_need_resched_tp, ph_tp_need_resched, PH_HOOK_GRANTING)	\
+	/* Ends extensions; counts lock holders switched out. */		\
+	X(sched_switch, ph_tp_switch, PH_HOOK_ALWAYS)				\
+	/* An RT/DL task waking on a CPU ends the extension there. */		\
+	X(sched_wakeup, ph_tp_wakeup, PH_HOOK_ARMED)				\
+	/* A queued task of another cgroup carries its wait to its new CPU. */ \
+	X(sched_migrate_task, ph_tp_migrate, PH_HOOK_ARMED)			\
+	/* Drop a thread's registration when it exits or execs. */		\
+	X(sched_process_exit, ph_tp_exit, PH_HOOK_ALWAYS)			\
+	X(sched_process_exec, ph_tp_exec, PH_HOOK_ALWAYS)			\
+	/* A service restart recreates its cgroup: policies follow it by path. */ \
+	X(cgroup_mkdir, ph_tp_cgroup_mkdir, PH_HOOK_ALWAYS)
+
+/* check_trace_callback_type_<tp>() takes exactly the probe type <tp> calls. */
+#define PH_PROBE_TYPECHECK(tp, probe, class)					\
+	static_assert(__same_type(&check_trace_callback_type_##tp,		\
+				  void (*)(typeof(&probe))),			\
+		      #probe " does not match the tracepoint " #tp " of this kernel's headers");
+PH_TRACEPOINTS(PH_PROBE_TYPECHECK)
+
+#define PH_TRACEPOINT_ENTRY(tp, fn, cls) { .name = #tp, .probe = fn, .class = cls },
 static struct ph_tracepoint ph_tracepoints[] = {
-	/* Names the task each request is aimed at, just before the bit is set. */
-	{ "sched_set_need_resched_tp", ph_tp_need_resched, PH_HOOK_GRANTING },
-	/* Ends extensions; counts lock holders switched out. */
-	{ "sched_switch", ph_tp_switch, PH_HOOK_ALWAYS },
-	/* An RT/DL task waking on a CPU ends the extension there. */
-	{ "sched_wakeup", ph_tp_wakeup, PH_HOOK_ARMED },
-	/* A queued task of another cgroup carries its wait to its new CPU. */
-	{ "sched_migrate_task", ph_tp_migrate, PH_HOOK_ARMED },
-	/* Drop a thread's registration when it exits or execs. */
-	{ "sched_process_exit", ph_tp_exit, PH_HOOK_ALWAYS },
-	{ "sched_process_exec", ph_tp_exec, PH_HOOK_ALWAYS },
-	/* A service restart recreates its cgroup: policies follow it by path. */
-	{ "cgroup_mkdir", ph_tp_cgroup_mkdir, PH_HOOK_ALWAYS },
+	PH_TRACEPOINTS(PH_TRACEPOINT_ENTRY)
 };
 
 static struct ph_fprobe ph_fprobes[] = {
@@ -216,6 +259,11 @@ static struct ph_fprobe ph_fprobes[] = {
 	 * scheduler picks the same task again and no sched_switch follows.
 	 */
 	{ "schedule", { .entry_handler = ph_fp_yield_entry }, PH_HOOK_ARMED },
+};
+
+/* What the fprobes that read arguments assume of the running kernel. */
+static const struct ph_prototype ph_prototypes[] = {
+	{ "wakeup_preempt", 3, { [PH_ARRIVAL_TASK_ARG] = "task_struct" } },
 };
 
 /* ---- lookup and the load-time check ---- */
@@ -317,7 +365,11 @@ int ph_hooks_check(const char *extra)
 		pr_err("refusing to load: %d required hook(s) missing\n", missing);
 		return -EOPNOTSUPP;
 	}
-	return 0;
+
+	ret = ph_prototypes_check(ph_prototypes, ARRAY_SIZE(ph_prototypes));
+	if (ret == -EOPNOTSUPP)
+		pr_err("refusing to load: a hooked function's prototype is not what the hook reads\n");
+	return ret;
 }
 
 /* ---- attach and detach ---- */

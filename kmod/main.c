@@ -4,7 +4,8 @@
  * to defer a pending (lazy) reschedule for a short, bounded grace.
  *
  * This file holds module load and unload only; each concern lives in its own
- * file: hooks.c (what the kernel must offer, attaching to it), defer.c (the
+ * file: hooks.c (what the kernel must offer, attaching to it), prototypes.c
+ * (the running kernel's types of the arguments hooks read), defer.c (the
  * deferral state machine), registry.c and device.c (threads' hint slots),
  * policy.c (enabled cgroups), netlink.c (the control interface), stats.c.
  */
@@ -37,6 +38,11 @@ static int __init ph_init(void)
 {
 	int ret;
 
+	/* Kbuild refuses such a kernel; this is for a module built elsewhere. */
+	if (preempt_model_rt()) {
+		pr_err("refusing to load: PREEMPT_RT kernels are not supported\n");
+		return -EOPNOTSUPP;
+	}
 	ret = ph_hooks_check(extra_hooks);
 	if (ret)
 		return ret;

@@ -4,7 +4,9 @@
 # the chroot (the kernel headers need gcc-14 and trixie's glibc; arm64 is a
 # cross build), from a fresh copy of the work tree at /build/$LAB_ARCH of the
 # guest's root (/build/$LAB_ARCH-debug for the debug kernel; lab_tree): the
-# guest finds them there too.
+# guest finds them there too. tests/lab/wrong-arg/preempthint.ko is the module
+# built to read the wrong argument of a hooked function: it must refuse to
+# load (tests/guest/t/20-refuse.sh).
 #
 # usage: tests/lab/build.sh [RELEASE]     (default: newest headers)
 
@@ -30,6 +32,9 @@ if ! lab_chroot "$LAB_CHROOT" env "${LAB_CROSS[@]}" sh -ec "
 	make -C $kdir M=$build/tests/lab/warn-module modules
 	make -C $kdir M=$build/tests/guest/failalloc modules
 	make -C $kdir M=$build/tests/lab/debug-module modules
+	rm -rf $build/tests/lab/wrong-arg && mkdir -p $build/tests/lab/wrong-arg
+	cp -r $build/Kbuild $build/kmod $build/include $build/tests/lab/wrong-arg/
+	make -C $kdir M=$build/tests/lab/wrong-arg KCFLAGS=-DPH_SELFTEST_WRONG_ARG modules
 	make -C $build/tests/guest/progs
 " >"$log" 2>&1; then
 	tail -n 30 "$log" >&2
