@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make check`: host unit tests, then the guest suite on Debian's newest
 # trixie-backports kernel for each arch: amd64 in each preemption mode, arm64
-# (Graviton's arch, qemu-system-aarch64) in lazy, its only model; a self-test
-# proving that a guest WARN fails the suite, and a boot of bookworm's 6.1 with
-# preempt=none (the pre-regression baseline). Prints one TAP stream ending in
-# "N passed, N failed"; exits non-zero if anything failed.
+# (Graviton's arch, qemu-system-aarch64) in lazy, its only model; hint abuse
+# in exact guest time; DKMS; a self-test proving that a guest WARN fails the
+# suite; a boot of bookworm's 6.1 with preempt=none (the pre-regression
+# baseline); and a smoke of every kernel of the Debian 7.x matrix
+# (tests/lab/kernels.sh). Guests run LAB_JOBS (2) at a time, one per host
+# core. Prints one TAP stream ending in "N passed, N failed"; exits non-zero
+# if anything failed.
 #
 # Environment: LAB_KERNEL (newest | RELEASE; a release's -amd64/-arm64 suffix
 # follows the arch), LAB_ARCHES ("amd64 arm64"), LAB_MODES ("lazy full", for
@@ -18,7 +21,9 @@
 # atomic-sleep and kmemleak reports must each fail the run; `make
 # check-debug`), LAB_FGRAPH_FULL=0 to skip the full function-graph slots
 # guest, LAB_EXACT=0 to skip hint abuse in exact guest time (amd64),
-# LAB_SUITES=0 to skip the whole-suite guests (`make check-exact`).
+# LAB_SUITES=0 to skip the whole-suite guests (`make check-exact`),
+# LAB_KERNELS (smoke | full | 0: the kernel matrix's depth, or none),
+# LAB_JOBS (guests at a time, default 2).
 # vm.sh reads LAB_VM_MEM, LAB_VM_TIMEOUT, LAB_TEST_TIMEOUT.
 
 . "$(dirname "$0")/lib.sh"
@@ -68,16 +73,103 @@ step() {	# step DESCRIPTION COMMAND... : one TAP line, output kept as comments
 	return $rc
 }
 
-# guest_suite LABEL RELEASE MODE [vm.sh options...]: boot, run, collect.
-# Sets guest_rc and guest_out for the caller.
-guest_suite() {
-	local label=$1 release=$2 mode=$3
-	shift 3
-	local t0=$(date +%s)
-	guest_out=$LAB_CACHE/out/$label
-	"$here/vm.sh" --kernel "$release" ${mode:+--mode "$mode"} --out "$guest_out" "$@"
-	guest_rc=$?
-	echo "# $label: the guest ran $(($(date +%s) - t0)) s (limit ${LAB_VM_TIMEOUT:-1500} s)"
+# ---- the guest pool ----
+#
+# Setup (chroot, kernels, builds) runs first, one step at a time; then every
+# guest is a job, LAB_JOBS (2) at a time: single-threaded TCG runs a guest on
+# one host core, so two guests on two cores do not take turns. Reports come
+# after all jobs ended, in the order the jobs were queued, so that the TAP
+# stream reads the same however the jobs interleaved. A job marked
+# exclusive for a kernel (the DKMS job installs into the root that guests of
+# that kernel boot) runs alone among the guests of that kernel.
+LAB_JOBS=${LAB_JOBS:-2}
+jobdir=$LAB_CACHE/jobs
+rm -rf "$jobdir"
+mkdir -p "$jobdir"
+job_names=() job_pending=()
+declare -A job_cmd=() job_report=() job_kernel=() job_excl=() job_pid=() job_start=()
+
+# queue NAME KERNEL EXCL REPORT -- COMMAND...: COMMAND runs in the pool with
+# its output in $jobdir/NAME.log; REPORT (a command line) runs afterwards.
+queue() {
+	local name=$1 kernel=$2 excl=$3 report=$4
+	shift 5
+	job_names+=("$name")
+	job_pending+=("$name")
+	job_cmd[$name]=$(printf '%q ' "$@")
+	job_report[$name]=$report
+	job_kernel[$name]=$kernel
+	job_excl[$name]=$excl
+}
+
+job_may_start() {	# job_may_start NAME: no exclusive conflict with a running job
+	local name=$1 other
+	for other in "${!job_pid[@]}"; do
+		[ "${job_kernel[$other]}" = "${job_kernel[$name]}" ] || continue
+		[ "${job_excl[$other]}" = 1 ] || [ "${job_excl[$name]}" = 1 ] && return 1
+	done
+	return 0
+}
+
+# A job has ended when its .rc exists (written last): polled, so that no
+# ended job can be missed between two waits.
+run_queue() {
+	local name i started_one rest t0
+	while [ ${#job_pending[@]} -gt 0 ] || [ ${#job_pid[@]} -gt 0 ]; do
+		started_one=1
+		while [ $started_one = 1 ] && [ ${#job_pid[@]} -lt "$LAB_JOBS" ]; do
+			started_one=0
+			rest=()
+			for i in "${!job_pending[@]}"; do
+				name=${job_pending[$i]}
+				if [ $started_one = 0 ] && job_may_start "$name"; then
+					job_start[$name]=$(date +%s)
+					echo "# pool: $name starts ($(date -u +%T))"
+					(eval "${job_cmd[$name]}" >"$jobdir/$name.log" 2>&1
+					 echo $? >"$jobdir/$name.rc") &
+					job_pid[$name]=$!
+					started_one=1
+				else
+					rest+=("$name")
+				fi
+			done
+			job_pending=("${rest[@]}")
+		done
+		[ ${#job_pid[@]} = 0 ] && break	# nothing runs, so nothing was left pending
+		sleep 2
+		for name in "${!job_pid[@]}"; do
+			[ -f "$jobdir/$name.rc" ] || continue
+			wait "${job_pid[$name]}"
+			unset "job_pid[$name]"
+			t0=${job_start[$name]}
+			echo "$(($(date +%s) - t0))" >"$jobdir/$name.secs"
+			echo "# pool: $name ended after $(cat "$jobdir/$name.secs") s"
+		done
+	done
+}
+
+report_queue() {
+	local name
+	for name in "${job_names[@]}"; do
+		echo "# ---- $name (ran $(cat "$jobdir/$name.secs" 2>/dev/null || echo ?) s)"
+		guest_out=$LAB_CACHE/out/$name
+		guest_rc=$(cat "$jobdir/$name.rc" 2>/dev/null || echo 125)
+		report_log "$name"
+		eval "${job_report[$name]}"
+	done
+}
+
+# guest NAME RELEASE MODE ARCH [vm.sh options...]: a guest job's command.
+guest() {
+	local name=$1 release=$2 mode=$3
+	export LAB_ARCH=$4
+	shift 4
+	"$here/vm.sh" --kernel "$release" ${mode:+--mode "$mode"} --out "$LAB_CACHE/out/$name" "$@"
+}
+
+# The guest's own log (vm.sh's lines) as comments, for every report.
+report_log() {
+	sed 's/^/# /' "$jobdir/$1.log"
 }
 
 # report_guest_tap LABEL: the guest's own TAP, and whether it finished
@@ -113,20 +205,20 @@ absorb "[unit] " < <(make -s -C "$LAB_TOP" unit 2>&1)
 
 LAB_ARCHES=${LAB_ARCHES:-amd64 arm64}
 
-# arch_suites ARCH: set up, build and run the guest suites of one arch.
-arch_suites() {
+# arch_setup ARCH: chroot, kernel and builds of one arch, then its guests
+# queued. Returns non-zero if the arch cannot be tested at all.
+arch_setup() {
 	local arch=$1 kernel=$LAB_KERNEL modes=$LAB_MODES env="" release mode
 	export LAB_ARCH=$arch
 	case $kernel in
 	*-amd64 | *-arm64) kernel=${kernel%-*}-$arch ;;
 	esac
-	# The whole suite in one guest, given room: in CI run 29 amd64 full took
-	# 1,285 s (1,191 s two runs before), arm64 1,305-1,469 s in earlier runs,
-	# against vm.sh's default of 1,500 s. A limit only catches a guest that
+	# The whole suite in one guest, given room: amd64 full took 1,285 s in
+	# CI run 29 and arm64 up to 1,469 s in earlier runs, alone on the host;
+	# two side by side share its I/O. A limit only catches a guest that
 	# hangs; each test has its own (run.sh).
-	local timeout=${LAB_VM_TIMEOUT:-2100}
+	local timeout=${LAB_VM_TIMEOUT:-2400}
 	if [ "$arch" = arm64 ]; then
-		timeout=${LAB_VM_TIMEOUT:-2400}
 		modes=lazy	# Debian's arm64 build has no PREEMPT_DYNAMIC
 		[ -n "${LAB_ARM64_TESTS:-}" ] && env="LAB_TESTS=$LAB_ARM64_TESTS"
 	fi
@@ -141,8 +233,11 @@ arch_suites() {
 		return 1
 	fi
 	emit ok "kernel $release fetched"
+	# Made here, once, rather than by two guests of the pool at a time.
+	step "initramfs for $release" "$here/initramfs.sh" "$release" || return 1
 	step "module, CLI and test programs build in the chroot for $release" \
 		"$here/build.sh" "$release" || return 1
+	absorb "[$release] " < <("$here/wrong-prototype.sh" "$release" 2>&1)
 	if [ "$arch" = amd64 ] && [ "${LAB_PG:-1}" != 0 ]; then
 		# Built once and cached in the chroot; tests/guest/t/75-postgres.sh
 		# skips if the source cannot be had (exit 77), and only then.
@@ -159,65 +254,62 @@ arch_suites() {
 
 	[ "${LAB_SUITES:-1}" = 0 ] && modes=""
 	for mode in $modes; do
-		echo "# guest suite: $release preempt=$mode"
-		LAB_VM_TIMEOUT=$timeout guest_suite "$release-$mode" "$release" "$mode" \
+		queue "$release-$mode" "$release" 0 "report_suite '$release $mode'" -- \
+			LAB_VM_TIMEOUT="$timeout" guest "$release-$mode" "$release" "$mode" "$arch" \
 			${env:+--guest-env "$env"}
-		report_guest "$release $mode"
-		[ "$guest_rc" = 0 ] || emit not-ok "[$release $mode] guest suite passed (status $guest_rc)"
 	done
-
-	if [ "$arch" = amd64 ] && [ "${LAB_DKMS:-1}" != 0 ]; then
-		echo "# DKMS: make dkms-install in the chroot (MOK signing), the DKMS-built module in a guest"
-		absorb "[dkms] " < <("$here/dkms.sh" "$release" 2>&1)
-	fi
-
-	if [ "$arch" = amd64 ] && [ "${LAB_SELFTEST:-1}" != 0 ]; then
-		echo "# lab self-test: a module that WARNs on load must fail the suite"
-		guest_suite "selftest-warn" "$release" lazy \
-			--guest-env "LAB_PRELOAD=/build/$arch/tests/lab/warn-module/ph_selftest_warn.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
-		if grep -q "deliberate warning from the lab self-test" "$guest_out/dmesg.txt" 2>/dev/null &&
-			! "$here/check-log.sh" "$guest_out" >/dev/null; then
-			emit ok "lab self-test: the WARN of a broken module is caught and fails the run"
-		else
-			emit not-ok "lab self-test: the WARN of a broken module is caught and fails the run"
-		fi
-	fi
-
-	if [ "$arch" = amd64 ] && [ "${LAB_FGRAPH_FULL:-1}" != 0 ]; then
-		fgraph_full "$release"
-	fi
 
 	if [ "$arch" = amd64 ] && [ "${LAB_EXACT:-1}" != 0 ]; then
 		exact_abuse "$release"
 	fi
 
-	if [ "$arch" = amd64 ] && [ "${LAB_DEBUG_SELFTEST:-0}" != 0 ]; then
-		debug_selftest "$arch" "$release"
+	if [ "$arch" = amd64 ] && [ "${LAB_DKMS:-1}" != 0 ]; then
+		queue "dkms" "$release" 1 'absorb "[dkms] " <"$jobdir/dkms.log"' -- \
+			LAB_ARCH="$arch" "$here/dkms.sh" "$release"
 	fi
+
+	if [ "$arch" = amd64 ] && [ "${LAB_FGRAPH_FULL:-1}" != 0 ]; then
+		queue "fgraph-full" "$release" 0 "report_fgraph_full" -- \
+			guest "fgraph-full" "$release" lazy "$arch" --guest-env "LAB_TESTS=tests/guest/fgraph-full.sh"
+	fi
+
+	if [ "$arch" = amd64 ] && [ "${LAB_SELFTEST:-1}" != 0 ]; then
+		queue "selftest-warn" "$release" 0 "report_selftest_warn" -- \
+			guest "selftest-warn" "$release" lazy "$arch" --guest-env \
+			"LAB_PRELOAD=/build/$arch/tests/lab/warn-module/ph_selftest_warn.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
+	fi
+
+	if [ "$arch" = amd64 ] && [ "${LAB_DEBUG_SELFTEST:-0}" != 0 ]; then
+		queue "selftest-debug" "$release" 0 "report_selftest_debug" -- \
+			guest "selftest-debug" "$release" lazy "$arch" --guest-env \
+			"LAB_PRELOAD=$(lab_tree "$release")/tests/lab/debug-module/ph_selftest_debug.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
+	fi
+}
+
+report_suite() {	# report_suite LABEL: a whole-suite guest
+	report_guest "$1"
+	[ "$guest_rc" = 0 ] || emit not-ok "[$1] guest suite passed (status $guest_rc)"
 }
 
 # exact_abuse RELEASE: the hint-abuse test (tests/guest/t/55-abuse.sh) in
 # exact guest time, six rounds a side, where the SCHED_OTHER probe's p99
-# is judged (wall-clock guests cannot: README.md, Hint abuse). About 5
-# minutes since the hooks are attached only while a policy is active.
+# is judged (wall-clock guests cannot: docs/hint-abuse.md). About 5
+# minutes; the emulator counts instructions, so the guest beside it in the
+# pool cannot move its clock.
 LAB_EXACT_ROUNDS=${LAB_EXACT_ROUNDS:-off1,on1,off2,on2,off3,on3,off4,on4,off5,on5,off6,on6}
 exact_abuse() {
 	local release=$1
-	echo "# hint abuse in exact guest time (-icount): the SCHED_OTHER p99 judged"
-	LAB_QEMU_EXTRA="-icount shift=0,sleep=off" LAB_VM_MEM=3072 LAB_VM_TIMEOUT=1800 \
-		LAB_TEST_TIMEOUT=1500 guest_suite "exact-abuse" "$release" lazy --guest-env \
+	queue "exact-abuse" "$release" 0 'report_guest "exact-abuse"' -- \
+		LAB_QEMU_EXTRA="-icount shift=0,sleep=off" LAB_VM_MEM=3072 LAB_VM_TIMEOUT=1800 \
+		LAB_TEST_TIMEOUT=1500 guest "exact-abuse" "$release" lazy amd64 --guest-env \
 		"LAB_TESTS=tests/guest/t/55-*.sh LAB_EXACT_TIME=1 LAB_ABUSE_ROUNDS=$LAB_EXACT_ROUNDS"
-	report_guest "exact-abuse"
 }
 
-# fgraph_full RELEASE: enable when the hooks cannot be attached
-# (tests/guest/fgraph-full.sh), in a guest of its own: the kernel WARNs when
-# ftrace's function-graph slots are full, and that warning, only that, is
-# accepted in this guest's log.
-fgraph_full() {
-	local release=$1 bad
-	echo "# hooks that cannot be attached: enable fails and changes nothing"
-	guest_suite "fgraph-full" "$release" lazy --guest-env "LAB_TESTS=tests/guest/fgraph-full.sh"
+# Enable when the hooks cannot be attached (tests/guest/fgraph-full.sh), in
+# a guest of its own: the kernel WARNs when ftrace's function-graph slots
+# are full, and that warning, only that, is accepted in this guest's log.
+report_fgraph_full() {
+	local bad
 	report_guest_tap "fgraph-full"
 	bad=$("$here/check-log.sh" "$guest_out" |
 		grep -v -E 'WARNING: kernel/trace/fprobe.c:[0-9]+ at register_fprobe_ips|Call Trace:|cut here')
@@ -229,14 +321,21 @@ fgraph_full() {
 	fi
 }
 
-# debug_selftest ARCH RELEASE: on the debug kernel, a module that commits one
-# bug of each kind (tests/lab/debug-module) must fail the run, and the log
-# check must name every one of them.
-debug_selftest() {
-	local arch=$1 release=$2 found kind
-	echo "# lab self-test: KASAN, lockdep, atomic-sleep and kmemleak reports must fail the run"
-	guest_suite "selftest-debug" "$release" lazy \
-		--guest-env "LAB_PRELOAD=$(lab_tree "$release")/tests/lab/debug-module/ph_selftest_debug.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
+# The lab's self-test: a module that WARNs on load must fail the suite.
+report_selftest_warn() {
+	if grep -q "deliberate warning from the lab self-test" "$guest_out/dmesg.txt" 2>/dev/null &&
+		! "$here/check-log.sh" "$guest_out" >/dev/null; then
+		emit ok "lab self-test: the WARN of a broken module is caught and fails the run"
+	else
+		emit not-ok "lab self-test: the WARN of a broken module is caught and fails the run"
+	fi
+}
+
+# On the debug kernel, a module that commits one bug of each kind
+# (tests/lab/debug-module) must fail the run, and the log check must name
+# every one of them.
+report_selftest_debug() {
+	local found kind
 	if found=$(LAB_LOG_MAX=100000 "$here/check-log.sh" "$guest_out"); then
 		emit not-ok "lab self-test: the broken module's reports fail the run"
 	else
@@ -252,10 +351,29 @@ debug_selftest() {
 	done
 }
 
+# The kernel matrix (tests/lab/kernels.sh): each kernel built, DKMS-built
+# and booted for a smoke test. LAB_KERNELS=0 skips it.
+kernel_matrix() {
+	local rel arch flavour suite name
+	[ "${LAB_KERNELS:-smoke}" = 0 ] && return 0
+	echo "# kernel matrix: $LAB_KERNELS_MODE"
+	while read -r rel arch flavour suite; do
+		[ -n "$rel" ] || continue
+		name="kernel-$rel"
+		absorb "[$rel] " < <(LAB_KERNELS=smoke "$here/kernels.sh" prepare "$rel" "$arch" 2>&1) ||
+			true
+		[ "$flavour" = rt ] && continue	# refused at build time: nothing to boot
+		queue "$name" "$rel" 0 "absorb '[$rel] ' <\"\$jobdir/$name.log\"" -- \
+			LAB_KERNELS=smoke "$here/kernels.sh" boot "$rel" "$arch" "$LAB_CACHE/out/$name"
+	done < <(LAB_KERNELS=smoke "$here/kernels.sh" list 2>"$LAB_CACHE/kernels.err" ||
+		{ sed 's/^/# /' "$LAB_CACHE/kernels.err"; echo; })
+}
+LAB_KERNELS_MODE=${LAB_KERNELS:-smoke}
+
 for arch in $LAB_ARCHES; do
 	arch_started=$(date +%s)
-	arch_suites "$arch"
-	echo "# $arch time: $(($(date +%s) - arch_started)) s"
+	arch_setup "$arch"
+	echo "# $arch setup: $(($(date +%s) - arch_started)) s"
 done
 export LAB_ARCH=amd64
 
@@ -264,14 +382,22 @@ if [ "${LAB_BASELINE:-1}" != 0 ]; then
 	base=$("$here/kernel.sh" bookworm 2>"$LAB_CACHE/kernel.err")
 	if [ -n "$base" ]; then
 		emit ok "baseline kernel $base fetched"
-		guest_suite "$base-none" "$base" none \
-			--guest-env "LAB_TESTS=tests/guest/t/00-kernel.sh"
-		report_guest "$base none"
+		step "initramfs for $base" "$here/initramfs.sh" "$base"
+		queue "$base-none" "$base" 0 "report_guest '$base none'" -- \
+			guest "$base-none" "$base" none amd64 --guest-env "LAB_TESTS=tests/guest/t/00-kernel.sh"
 	else
 		sed 's/^/# /' "$LAB_CACHE/kernel.err"
 		emit not-ok "baseline kernel (bookworm 6.1) fetched"
 	fi
 fi
+
+[ -x "$here/kernels.sh" ] && kernel_matrix
+
+pool_started=$(date +%s)
+echo "# guests: ${#job_names[@]} jobs, $LAB_JOBS at a time"
+run_queue
+echo "# guests: $(($(date +%s) - pool_started)) s"
+report_queue
 
 echo "# lab time: $(($(date +%s) - started)) s"
 # A long run's log may be cut to its end: name what failed there again.
