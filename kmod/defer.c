@@ -219,7 +219,10 @@ static void ph_grant_end_now(struct ph_cpu *c, enum ph_end why, const u64 *seq)
 	raw_spin_unlock_irqrestore(&c->lock, flags);
 	if (p) {
 		ph_grant_finish(p, why, ns, mode);
+		/* "current" and the CPU whose preempt count is folded must agree. */
+		preempt_disable();
 		ph_force_resched(p);
+		preempt_enable();
 	}
 	rcu_read_unlock();
 }
@@ -655,10 +658,23 @@ int ph_defer_init(void)
 	return 0;
 }
 
-/* After ph_defer_end_all(), or when loading failed after ph_defer_init(). */
+/*
+ * After ph_defer_end_all(), or when loading failed after ph_defer_init().
+ * A CPU coming online re-arms its queued timers (ph_grace_online), also
+ * after end_all cancelled them: cancel them all once more after the
+ * callback is gone, when nothing is left that could arm one.
+ */
 void ph_defer_exit(void)
 {
+	int cpu;
+
 	cpuhp_remove_state_nocalls(ph_cpuhp_state);
+	for_each_possible_cpu(cpu) {
+		struct ph_cpu *c = per_cpu_ptr(&ph_cpus, cpu);
+
+		hrtimer_cancel(&c->local.timer);
+		hrtimer_cancel(&c->remote.timer);
+	}
 }
 
 /*
