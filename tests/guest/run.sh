@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Run the guest tests (tests/guest/t/*.sh, or $LAB_TESTS) in order and print
-# one numbered TAP stream ending with "N passed, N failed". A test script
-# that exits non-zero counts as one more failure, so a crash cannot pass.
+# Run the guest tests (tests/guest/t/*.sh, or $LAB_TESTS: paths or patterns
+# separated by spaces or commas) in order and print one numbered TAP stream
+# ending with "N passed, N failed". A test script that exits non-zero counts
+# as one more failure, so a crash cannot pass.
 
 cd "$(dirname "$0")/../.." || exit 1
 export LAB_BUILD=${LAB_BUILD:-$PWD}
 tests=${LAB_TESTS:-tests/guest/t/*.sh}
+tests=${tests//,/ }	# commas: a list that survives vm.sh's --guest-env
 
 # Debug kernels with kmemleak (tests/lab/debug-kernel.sh): forget what the
 # boot left unreferenced, so that the scan after the suite reports only

@@ -9,7 +9,8 @@
 needs=(make:make gcc:gcc ar:binutils pkg-config:pkg-config debootstrap:debootstrap
 	qemu-system-x86_64:qemu-system-x86
 	qemu-system-aarch64:qemu-system-arm cpio:cpio xz:xz-utils zstd:zstd
-	unshare:util-linux dpkg-deb:dpkg groff:groff-base python3:python3)
+	unshare:util-linux dpkg-deb:dpkg groff:groff-base python3:python3
+	mke2fs:e2fsprogs debugfs:e2fsprogs)
 missing=()
 for pair in "${needs[@]}"; do
 	command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")

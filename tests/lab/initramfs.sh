@@ -2,17 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the small initramfs that turns the lab chroot into the guest's root:
 # busybox, the 9p and overlay modules of the given kernel (with their
-# dependencies, decompressed), and tests/lab/initramfs-init as /init.
+# dependencies, decompressed), and tests/lab/initramfs-init as /init. The
+# blk variant carries virtio_blk and ext4 instead of 9p, for guests whose
+# root is a disk image (vm.sh --root blk; Debian's cloud kernels have no 9p).
 #
-# usage: tests/lab/initramfs.sh RELEASE    prints the path of the image
+# usage: tests/lab/initramfs.sh RELEASE [9p|blk]    prints the path of the image
 
 . "$(dirname "$0")/lib.sh"
 
-release=${1:?usage: initramfs.sh RELEASE}
+release=${1:?usage: initramfs.sh RELEASE [9p|blk]}
+root=${2:-9p}
 moddir=$LAB_ROOTFS/usr/lib/modules/$release
 [ -f "$moddir/modules.dep" ] || lab_die "no modules for $release; run tests/lab/kernel.sh"
 
-out=$LAB_CACHE/initramfs-$release.cpio.gz
+case $root in
+9p) out=$LAB_CACHE/initramfs-$release.cpio.gz ;;
+blk) out=$LAB_CACHE/initramfs-$release-blk.cpio.gz ;;
+*) lab_die "the root is 9p or blk, not $root" ;;
+esac
 init_src=$(dirname "$0")/initramfs-init
 # Rebuilt when the modules are newer: the debug kernel (debug-kernel.sh) is
 # rebuilt under the same release.
@@ -24,6 +31,7 @@ fi
 
 # Modules needed before the root exists, in load order (dependencies first).
 wanted=(virtio_pci 9pnet_virtio 9p overlay)
+[ "$root" = blk ] && wanted=(virtio_pci virtio_blk ext4 overlay)
 
 declare -A seen=()
 order=()
@@ -69,6 +77,8 @@ for path in "${order[@]}"; do
 	echo "${base%%.ko*}.ko" >>"$work/modules/order"
 done
 
-(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.tmp"
-mv "$out.tmp" "$out"
+# Guests may boot side by side (check.sh's pool): each writes its own
+# temporary file, and the rename is atomic.
+(cd "$work" && find . | cpio -o -H newc --quiet | gzip -1) >"$out.$$.tmp"
+mv "$out.$$.tmp" "$out"
 echo "$out"

@@ -19,15 +19,20 @@ LAB_CHROOT=$LAB_CACHE/$LAB_SUITE-amd64
 # LAB_ROOTFS_IN is the guest's root as seen inside the build chroot: amd64
 # guests boot the chroot itself; a foreign-arch root is unpacked below it, so
 # the chroot's own apt, depmod and make can write there.
+# LAB_MINROOT_IN is a small root of the guest's arch (tests/lab/rootfs.sh)
+# for guests that boot from a disk image instead of 9p (tests/lab/blkroot.sh):
+# for arm64 the guest root itself, for amd64 one of its own.
 case $LAB_ARCH in
 amd64)
 	LAB_ROOTFS_IN=""
+	LAB_MINROOT_IN=/rootfs/amd64
 	LAB_QEMU=(qemu-system-x86_64 -cpu max)
 	LAB_CONSOLE=ttyS0
 	LAB_CROSS=()
 	;;
 arm64)
 	LAB_ROOTFS_IN=/rootfs/arm64
+	LAB_MINROOT_IN=/rootfs/arm64
 	# Graviton-like: -cpu max; impdef pointer auth halves the boot time
 	# under TCG (QARMA emulation is slow) and changes nothing the guest sees.
 	LAB_QEMU=(qemu-system-aarch64 -M virt -cpu max,pauth-impdef=on)
@@ -104,10 +109,12 @@ lab_tree() {
 }
 
 # Newest kernel whose headers are installed in the chroot, e.g. 7.3.4+deb13-amd64.
+# The generic flavour only: the kernel matrix (tests/lab/kernels.sh) installs
+# cloud and rt headers (7.3.4+deb13-rt-amd64) beside it.
 lab_newest_kernel() {
 	local d
 	d=$(ls -d "$LAB_CHROOT"/usr/src/linux-headers-*-"$LAB_ARCH" 2>/dev/null |
-		sort -V | tail -n1)
+		{ grep -E "/linux-headers-[0-9][^/-]*-$LAB_ARCH\$" || true; } | sort -V | tail -n1)
 	[ -n "$d" ] || lab_die "no kernel headers in $LAB_CHROOT; run tests/lab/chroot.sh"
 	basename "$d" | sed 's/^linux-headers-//'
 }

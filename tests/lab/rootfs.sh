@@ -7,10 +7,15 @@
 # made (the awk alternative, passwd/group) are set up here by hand.
 #
 # usage: LAB_ARCH=arm64 tests/lab/rootfs.sh     (run by chroot.sh)
+#        tests/lab/rootfs.sh DIR                a root of $LAB_ARCH at DIR of the
+#                                               chroot (the small amd64 root of
+#                                               disk-image guests, LAB_MINROOT_IN)
 
 . "$(dirname "$0")/lib.sh"
 
-[ -n "$LAB_ROOTFS_IN" ] || exit 0	# amd64 guests boot the chroot itself
+dir=${1:-$LAB_ROOTFS_IN}
+[ -n "$dir" ] || exit 0	# amd64 guests boot the chroot itself
+LAB_ROOTFS=$LAB_CHROOT$dir
 
 # The guest's programs plus the essential set an extract does not pull in.
 packages=("${LAB_GUEST_PACKAGES[@]}" base-files base-passwd bash coreutils dash
@@ -27,7 +32,7 @@ rm -rf "$LAB_ROOTFS"
 mkdir -p "$(dirname "$LAB_ROOTFS")"
 include=$(IFS=,; echo "${packages[*]}")
 lab_chroot "$LAB_CHROOT" mmdebstrap --variant=extract --arch="$LAB_ARCH" \
-	--include="$include" "$LAB_SUITE" "$LAB_ROOTFS_IN" \
+	--include="$include" "$LAB_SUITE" "$dir" \
 	"deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $(lab_mirror) $LAB_SUITE main" \
 	>"$LAB_CACHE/rootfs-$LAB_ARCH.log" 2>&1 ||
 	lab_die "mmdebstrap failed; see $LAB_CACHE/rootfs-$LAB_ARCH.log"

@@ -6,6 +6,15 @@
 # usage: tests/lab/vm.sh --kernel RELEASE [--mode lazy|full|none]
 #                        [--run suite|demo|shell|bench-holder] [--out DIR] [--timeout SEC]
 #                        [--smp N] [--mem MB] [--append "ARGS"] [--guest-env "K=V ..."]
+#                        [--tree PATH] [--root 9p|blk]
+#
+# --tree PATH   the build tree in the guest's root the guest runs from
+#               (default: /build/ARCH, lab_tree in lib.sh).
+# --root blk    boot from a virtio disk instead of 9p (kernels without 9p:
+#               Debian's cloud flavour): an ext4 image of the small root, the
+#               kernel's modules and the tree (tests/lab/blkroot.sh), and a
+#               second ext4 disk for the results, copied to DIR afterwards
+#               with debugfs. Both images are deleted when QEMU has exited.
 #
 # --run suite   runs tests/guest/run.sh, writes DIR/tap.txt, DIR/dmesg.txt,
 #               DIR/status; exits with the suite's status (125 when the guest
@@ -24,6 +33,7 @@
 . "$(dirname "$0")/lib.sh"
 
 release="" mode="" run=suite out="" timeout=${LAB_VM_TIMEOUT:-1500} smp=2 mem=${LAB_VM_MEM:-2048}
+tree="" root=9p
 append="" guest_env="${LAB_GUEST_ENV:-}${LAB_TEST_TIMEOUT:+ LAB_TEST_TIMEOUT=$LAB_TEST_TIMEOUT}"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -36,6 +46,8 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift ;;
 	--append) append=$2; shift ;;
 	--guest-env) guest_env+=" $2"; shift ;;
+	--tree) tree=$2; shift ;;
+	--root) root=$2; shift ;;
 	*) lab_die "unknown option $1 (see the header of $0)" ;;
 	esac
 	shift
@@ -49,12 +61,16 @@ case $run in
 suite | demo | shell | bench-*) ;;
 *) lab_die "--run must be suite, demo, shell or bench-NAME" ;;
 esac
+case $root in
+9p | blk) ;;
+*) lab_die "--root must be 9p or blk" ;;
+esac
 
 moddir=$LAB_ROOTFS/usr/lib/modules/$release
 vmlinuz=$moddir/vmlinuz
 [ -f "$vmlinuz" ] || vmlinuz=$LAB_ROOTFS/boot/vmlinuz-$release
 [ -f "$vmlinuz" ] || lab_die "no kernel image for $release; run tests/lab/kernel.sh"
-initrd=$("$(dirname "$0")/initramfs.sh" "$release")
+initrd=$("$(dirname "$0")/initramfs.sh" "$release" "$root")
 
 out=${out:-$LAB_CACHE/out/$release-${mode:-default}-$run}
 rm -rf "$out"
@@ -65,8 +81,9 @@ mkdir -p "$out"
 # A log buffer big enough for the whole suite (the default 128 KiB wraps
 # during the netlink storm), so that dmesg.txt holds every line.
 cmdline="console=$LAB_CONSOLE loglevel=5 panic=-1 oops=panic log_buf_len=8M"
-tree=$(lab_tree "$release")
+tree=${tree:-$(lab_tree "$release")}
 cmdline+=" lab.init=$tree/tests/guest/init.sh lab.build=$tree lab.run=$run lab.arch=$LAB_ARCH"
+[ "$root" = blk ] && cmdline+=" lab.root=blk"
 [ -n "$mode" ] && cmdline+=" preempt=$mode lab.mode=$mode"
 [ -n "$append" ] && cmdline+=" $append"
 
@@ -76,14 +93,38 @@ cmdline+=" lab.init=$tree/tests/guest/init.sh lab.build=$tree lab.run=$run lab.a
 # a 2-core host. LAB_TCG_THREAD=multi brings MTTCG back.
 qemu=("${LAB_QEMU[@]}" -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -smp "$smp" -m "$mem"
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$cmdline"
-	-no-reboot -display none -monitor none
-	-virtfs "local,path=$LAB_ROOTFS,mount_tag=labroot,security_model=none,readonly=on,multidevs=remap"
-	-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap"
-	${LAB_QEMU_EXTRA:-})
+	-no-reboot -display none -monitor none)
+if [ "$root" = blk ]; then
+	# The results disk starts with what DIR holds (guest.env).
+	disks=$(mktemp -d "$LAB_CACHE/vm-disks.XXXXXX")
+	trap 'rm -rf "$disks"' EXIT
+	"$(dirname "$0")/blkroot.sh" "$release" "$tree" "$disks/root.img"
+	truncate -s 256M "$disks/out.img"
+	mke2fs -q -F -t ext4 -O ^has_journal -L labout -d "$out" "$disks/out.img" ||
+		lab_die "mke2fs -d failed for the results disk"
+	qemu+=(-drive "if=none,id=labroot,file=$disks/root.img,format=raw,readonly=on"
+		-device virtio-blk-pci,drive=labroot,serial=labroot
+		-drive "if=none,id=labout,file=$disks/out.img,format=raw"
+		-device virtio-blk-pci,drive=labout,serial=labout)
+else
+	qemu+=(-virtfs "local,path=$LAB_ROOTFS,mount_tag=labroot,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap")
+fi
+# shellcheck disable=SC2206 # split on spaces, as documented
+qemu+=(${LAB_QEMU_EXTRA:-})
+
+# blk: the guest's files, from the results disk to DIR (no mount needed).
+collect() {
+	[ "$root" = blk ] || return 0
+	debugfs -R "rdump / $out" "$disks/out.img" >/dev/null 2>&1 ||
+		lab_log "cannot read the results disk $disks/out.img"
+	rm -rf "$out/lost+found"
+}
 
 if [ "$run" = shell ]; then
 	lab_log "booting $release ${mode:+(preempt=$mode) }: root shell on the console; 'exit' powers off, Ctrl-A X kills QEMU"
 	"${qemu[@]}" -serial mon:stdio | tee "$out/console.log"
+	collect
 	exit 0
 fi
 
@@ -98,6 +139,7 @@ else
 	qemu_rc=$?
 fi
 set -e
+collect
 if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 	lab_log "guest timed out after ${timeout}s"
 fi
