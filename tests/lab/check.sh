@@ -23,7 +23,8 @@
 # guest, LAB_EXACT=0 to skip hint abuse in exact guest time (amd64),
 # LAB_SUITES=0 to skip the whole-suite guests (`make check-exact`),
 # LAB_KERNELS (smoke | full | 0: the kernel matrix's depth, or none),
-# LAB_JOBS (guests at a time, default 2).
+# LAB_JOBS (guests at a time, default 2), LAB_ALL=1 (`make check-all`:
+# the whole suite in every mode, and every matrix kernel booted).
 # vm.sh reads LAB_VM_MEM, LAB_VM_TIMEOUT, LAB_TEST_TIMEOUT.
 
 . "$(dirname "$0")/lib.sh"
@@ -204,6 +205,15 @@ echo "# host unit tests"
 absorb "[unit] " < <(make -s -C "$LAB_TOP" unit 2>&1)
 
 LAB_ARCHES=${LAB_ARCHES:-amd64 arm64}
+suite_releases=()	# the kernels the whole suite boots
+
+# The amd64 full-mode and the arm64 guests run the tests whose outcome
+# depends on the preemption mode or the arch: scheduling, faults, hotplug.
+# Those of the control plane (netlink, privilege, reload, lifecycle, CLI,
+# arming, memory exhaustion) run in the amd64 lazy guest, and in all three
+# with LAB_ALL=1 (make check-all). Comma-separated (tests/guest/run.sh).
+LAB_SCHED_TESTS=${LAB_SCHED_TESTS:-$(cd "$LAB_TOP" && ls tests/guest/t/*.sh |
+	grep -E '/(00|10|20|4[0-9]|5[0-9]|60|75|87|89)-' | paste -sd,)}
 
 # arch_setup ARCH: chroot, kernel and builds of one arch, then its guests
 # queued. Returns non-zero if the arch cannot be tested at all.
@@ -220,6 +230,7 @@ arch_setup() {
 	local timeout=${LAB_VM_TIMEOUT:-2400}
 	if [ "$arch" = arm64 ]; then
 		modes=lazy	# Debian's arm64 build has no PREEMPT_DYNAMIC
+		[ "${LAB_ALL:-0}" = 0 ] && env="LAB_TESTS=$LAB_SCHED_TESTS"
 		[ -n "${LAB_ARM64_TESTS:-}" ] && env="LAB_TESTS=$LAB_ARM64_TESTS"
 	fi
 
@@ -233,6 +244,7 @@ arch_setup() {
 		return 1
 	fi
 	emit ok "kernel $release fetched"
+	suite_releases+=("$release")
 	# Made here, once, rather than by two guests of the pool at a time.
 	step "initramfs for $release" "$here/initramfs.sh" "$release" || return 1
 	step "module, CLI and test programs build in the chroot for $release" \
@@ -254,9 +266,11 @@ arch_setup() {
 
 	[ "${LAB_SUITES:-1}" = 0 ] && modes=""
 	for mode in $modes; do
+		local menv=$env
+		[ "$arch-$mode" = amd64-full ] && [ "${LAB_ALL:-0}" = 0 ] && menv="LAB_TESTS=$LAB_SCHED_TESTS"
 		queue "$release-$mode" "$release" 0 "report_suite '$release $mode'" -- \
 			LAB_VM_TIMEOUT="$timeout" guest "$release-$mode" "$release" "$mode" "$arch" \
-			${env:+--guest-env "$env"}
+			${menv:+--guest-env "$menv"}
 	done
 
 	if [ "$arch" = amd64 ] && [ "${LAB_EXACT:-1}" != 0 ]; then
@@ -351,24 +365,39 @@ report_selftest_debug() {
 	done
 }
 
-# The kernel matrix (tests/lab/kernels.sh): each kernel built, DKMS-built
-# and booted for a smoke test. LAB_KERNELS=0 skips it.
+# The kernel matrix (tests/lab/kernels.sh): each kernel a job of the pool
+# that builds the module, the CLI and a DKMS build for it (rt: refused) and
+# boots it for a smoke test. LAB_KERNELS: smoke (make check), full (make
+# check-all) or 0 (none).
+LAB_KERNELS=${LAB_KERNELS:-smoke}
 kernel_matrix() {
-	local rel arch flavour suite name
-	[ "${LAB_KERNELS:-smoke}" = 0 ] && return 0
-	echo "# kernel matrix: $LAB_KERNELS_MODE"
+	local rel arch flavour suite list boot
+	[ "$LAB_KERNELS" = 0 ] && return 0
+	echo "# kernel matrix ($LAB_KERNELS)"
+	if ! list=$(LAB_KERNELS=$LAB_KERNELS "$here/kernels.sh" list 2>"$LAB_CACHE/kernels.err") ||
+		[ -z "$list" ]; then
+		sed 's/^/# /' "$LAB_CACHE/kernels.err"
+		emit not-ok "the kernel matrix is resolved from the mirror"
+		return 1
+	fi
+	emit ok "the kernel matrix is resolved from the mirror: $(wc -l <<<"$list") kernels"
+	sed 's/^/#   /' <<<"$list"
 	while read -r rel arch flavour suite; do
-		[ -n "$rel" ] || continue
-		name="kernel-$rel"
-		absorb "[$rel] " < <(LAB_KERNELS=smoke "$here/kernels.sh" prepare "$rel" "$arch" 2>&1) ||
-			true
-		[ "$flavour" = rt ] && continue	# refused at build time: nothing to boot
-		queue "$name" "$rel" 0 "absorb '[$rel] ' <\"\$jobdir/$name.log\"" -- \
-			LAB_KERNELS=smoke "$here/kernels.sh" boot "$rel" "$arch" "$LAB_CACHE/out/$name"
-	done < <(LAB_KERNELS=smoke "$here/kernels.sh" list 2>"$LAB_CACHE/kernels.err" ||
-		{ sed 's/^/# /' "$LAB_CACHE/kernels.err"; echo; })
+		boot=1
+		[ "$flavour" = rt ] && boot=0	# refused at build time: nothing to boot
+		if [ "${LAB_ALL:-0}" = 0 ] && [[ " ${suite_releases[*]} " == *" $rel "* ]]; then
+			boot=0	# the whole suite boots it; its smoke runs in make check-all
+		fi
+		queue "kernel-$rel" "$rel" 0 "absorb '' <\"\$jobdir/kernel-$rel.log\"" -- \
+			kernel_job "$rel" "$arch" "$boot"
+	done <<<"$list"
 }
-LAB_KERNELS_MODE=${LAB_KERNELS:-smoke}
+
+kernel_job() {	# kernel_job RELEASE ARCH BOOT: prepare, then boot if BOOT=1
+	LAB_KERNELS=$LAB_KERNELS "$here/kernels.sh" prepare "$1" "$2" || return
+	[ "$3" = 1 ] || return 0
+	LAB_KERNELS=$LAB_KERNELS "$here/kernels.sh" boot "$1" "$2" "$LAB_CACHE/out/kernel-$1"
+}
 
 for arch in $LAB_ARCHES; do
 	arch_started=$(date +%s)
@@ -391,13 +420,17 @@ if [ "${LAB_BASELINE:-1}" != 0 ]; then
 	fi
 fi
 
-[ -x "$here/kernels.sh" ] && kernel_matrix
+kernel_matrix
 
 pool_started=$(date +%s)
 echo "# guests: ${#job_names[@]} jobs, $LAB_JOBS at a time"
 run_queue
 echo "# guests: $(($(date +%s) - pool_started)) s"
 report_queue
+if [ "$LAB_KERNELS" != 0 ]; then
+	echo "# the kernel matrix:"
+	"$here/kernels.sh" table 2>&1 | sed 's/^/# /'
+fi
 
 echo "# lab time: $(($(date +%s) - started)) s"
 # A long run's log may be cut to its end: name what failed there again.
