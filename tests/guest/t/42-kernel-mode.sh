@@ -21,15 +21,23 @@ grace=1000
 run() { run_in_cgroup /ph-db "$PH_PROGS/holder" --cpu 1 --seconds 3 --section-us 20 --gap-us 20 --fault; }
 off=$(run)
 phctl enable --cgroup /ph-db --grace-us $grace
+lh_trace_start
 on=$(run)
+split=$(lh_trace_stop "$(kv pid <<<"$on")")
 phctl disable --cgroup /ph-db
 diag "faulting holder, disabled: $(echo $off)"
 diag "faulting holder, enabled:  $(echo $on)"
 off_mod=$(kv slot_preempted <<<"$off") on_mod=$(kv slot_preempted <<<"$on")
 off_obs=$(kv lh_observed <<<"$off") on_obs=$(kv lh_observed <<<"$on")
+on_pen=$(kv penalized <<<"$split") on_free=$(kv unpenalized <<<"$split")
 check "a holder faulting inside its sections is preempted when disabled ($off_mod)" [ "${off_mod:-0}" -ge 50 ]
-check "enabled: its lock-holder preemptions fall by >= 90% ($off_mod -> $on_mod, observed $off_obs -> $on_obs)" \
-	le "$((on_mod * 10))" "$off_mod"
+check "enabled: every lock-holder preemption of the run was traced ($on_free + $on_pen penalized = $on_mod)" \
+	[ "$((on_free + on_pen))" = "$on_mod" ]
+# As in test 40, a holder that overran the grace (a fault stretched by the
+# emulator, or its vCPU descheduled by the host) is preempted by the bound,
+# not missed: those are counted apart.
+check "enabled: its lock-holder preemptions fall by >= 90% ($off_mod -> $on_free, and $on_pen after overrunning the grace; observed $off_obs -> $on_obs)" \
+	le "$((on_free * 10))" "$off_mod"
 
 # (b) kernel-mode policy: count dd's preemptions inside the kernel. The
 # sched_switch state cannot tell them apart (R+ also marks a preemption at
