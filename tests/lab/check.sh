@@ -273,27 +273,34 @@ arch_setup() {
 			${menv:+--guest-env "$menv"}
 	done
 
-	if [ "$arch" = amd64 ] && [ "${LAB_EXACT:-1}" != 0 ]; then
+	[ "$arch" = amd64 ] && amd64_release=$release
+}
+
+# amd64_extras RELEASE: the amd64 guests besides the whole suites, queued
+# after every arch's suites so that the longest jobs start first.
+amd64_extras() {
+	local release=$1 arch=amd64
+	if [ "${LAB_EXACT:-1}" != 0 ]; then
 		exact_abuse "$release"
 	fi
 
-	if [ "$arch" = amd64 ] && [ "${LAB_DKMS:-1}" != 0 ]; then
+	if [ "${LAB_DKMS:-1}" != 0 ]; then
 		queue "dkms" "$release" 1 'absorb "[dkms] " <"$jobdir/dkms.log"' -- \
 			LAB_ARCH="$arch" "$here/dkms.sh" "$release"
 	fi
 
-	if [ "$arch" = amd64 ] && [ "${LAB_FGRAPH_FULL:-1}" != 0 ]; then
+	if [ "${LAB_FGRAPH_FULL:-1}" != 0 ]; then
 		queue "fgraph-full" "$release" 0 "report_fgraph_full" -- \
 			guest "fgraph-full" "$release" lazy "$arch" --guest-env "LAB_TESTS=tests/guest/fgraph-full.sh"
 	fi
 
-	if [ "$arch" = amd64 ] && [ "${LAB_SELFTEST:-1}" != 0 ]; then
+	if [ "${LAB_SELFTEST:-1}" != 0 ]; then
 		queue "selftest-warn" "$release" 0 "report_selftest_warn" -- \
 			guest "selftest-warn" "$release" lazy "$arch" --guest-env \
 			"LAB_PRELOAD=/build/$arch/tests/lab/warn-module/ph_selftest_warn.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
 	fi
 
-	if [ "$arch" = amd64 ] && [ "${LAB_DEBUG_SELFTEST:-0}" != 0 ]; then
+	if [ "${LAB_DEBUG_SELFTEST:-0}" != 0 ]; then
 		queue "selftest-debug" "$release" 0 "report_selftest_debug" -- \
 			guest "selftest-debug" "$release" lazy "$arch" --guest-env \
 			"LAB_PRELOAD=$(lab_tree "$release")/tests/lab/debug-module/ph_selftest_debug.ko LAB_TESTS=tests/guest/t/00-kernel.sh"
@@ -399,11 +406,13 @@ kernel_job() {	# kernel_job RELEASE ARCH BOOT: prepare, then boot if BOOT=1
 	LAB_KERNELS=$LAB_KERNELS "$here/kernels.sh" boot "$1" "$2" "$LAB_CACHE/out/kernel-$1"
 }
 
+amd64_release=""
 for arch in $LAB_ARCHES; do
 	arch_started=$(date +%s)
 	arch_setup "$arch"
 	echo "# $arch setup: $(($(date +%s) - arch_started)) s"
 done
+[ -n "$amd64_release" ] && amd64_extras "$amd64_release"
 export LAB_ARCH=amd64
 
 if [ "${LAB_BASELINE:-1}" != 0 ]; then
