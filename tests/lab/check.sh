@@ -33,36 +33,7 @@ set +e
 LAB_KERNEL=${LAB_KERNEL:-newest}
 LAB_MODES=${LAB_MODES:-lazy full}
 here=$(dirname "$0")
-n=0 pass=0 fail=0
-failed=()	# the failed lines, repeated before the summary
-
-emit() {	# emit ok|not-ok DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $2"
-	else
-		fail=$((fail + 1))
-		failed+=("not ok $n - $2")
-		echo "not ok $n - $2"
-	fi
-}
-
-# Re-number a TAP stream from a sub-step under a label; its own plan and
-# summary lines become comments.
-absorb() {	# absorb LABEL < tap
-	local line desc
-	while IFS= read -r line; do
-		if [[ $line =~ ^(not\ )?ok([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$ ]]; then
-			desc="$1${BASH_REMATCH[4]}"
-			if [ -n "${BASH_REMATCH[1]}" ]; then emit not-ok "$desc"; else emit ok "$desc"; fi
-		elif [[ $line == "#"* ]]; then
-			echo "$line"
-		else
-			echo "# $line"
-		fi
-	done
-}
+. "$here/tap.sh"
 
 step() {	# step DESCRIPTION COMMAND... : one TAP line, output kept as comments
 	local desc=$1 out rc
@@ -447,6 +418,4 @@ if [ "$fail" != 0 ]; then
 	echo "# failed:"
 	printf '#   %s\n' "${failed[@]}"
 fi
-echo "1..$n"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

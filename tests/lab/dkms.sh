@@ -14,21 +14,7 @@ set +e
 
 release=${1:-$(lab_newest_kernel)}
 here=$(dirname "$0")
-n=0 pass=0 fail=0
-emit() {
-	n=$((n + 1))
-	if [ "$1" = ok ]; then pass=$((pass + 1)); echo "ok $n - $2"; else fail=$((fail + 1)); echo "not ok $n - $2"; fi
-}
-absorb() {	# absorb LABEL < lines of ok/not ok/comments
-	local line
-	while IFS= read -r line; do
-		if [[ $line =~ ^(not\ )?ok([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$ ]]; then
-			if [ -n "${BASH_REMATCH[1]}" ]; then emit not-ok "$1${BASH_REMATCH[4]}"; else emit ok "$1${BASH_REMATCH[4]}"; fi
-		elif [[ $line == "#"* ]]; then echo "$line"
-		else echo "# $line"
-		fi
-	done
-}
+. "$here/tap.sh"
 in_chroot() { lab_chroot "$LAB_CHROOT" "/build/$LAB_ARCH/tests/lab/dkms-chroot.sh" "$@"; }
 
 started=$(date +%s)
@@ -52,6 +38,4 @@ fi
 # Always, even after a failure: the chroot is every later guest's root.
 absorb "chroot: " < <(in_chroot remove "$release" 2>&1)
 echo "# dkms step: $(($(date +%s) - started)) s"
-echo "1..$n"
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+tap_summary

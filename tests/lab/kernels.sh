@@ -56,35 +56,7 @@ SID_CHROOT=$LAB_CACHE/sid-amd64
 LAB_KERNELS=${LAB_KERNELS:-full}
 
 # ---- TAP ----
-n=0 pass=0 fail=0
-emit() {	# emit ok|not-ok DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = ok ]; then
-		pass=$((pass + 1))
-		echo "ok $n - $2"
-	else
-		fail=$((fail + 1))
-		echo "not ok $n - $2"
-	fi
-}
-# absorb LABEL < tap: re-number a sub-step's TAP; other lines become comments.
-absorb() {
-	local line
-	while IFS= read -r line; do
-		if [[ $line =~ ^(not\ )?ok([[:space:]]+[0-9]+)?([[:space:]]+-)?[[:space:]]*(.*)$ ]]; then
-			if [ -n "${BASH_REMATCH[1]}" ]; then emit not-ok "$1${BASH_REMATCH[4]}"; else emit ok "$1${BASH_REMATCH[4]}"; fi
-		elif [[ $line == "#"* ]]; then
-			echo "$line"
-		else
-			echo "# $line"
-		fi
-	done
-}
-summary() {	# the plan and the count; the exit status
-	echo "1..$n"
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-}
+. "$here/tap.sh"
 tail_log() { tail -n "${2:-25}" "$1" | sed 's/^/#   /'; }
 
 # locked NAME COMMAND...: COMMAND alone among the jobs that lock NAME.
@@ -585,7 +557,7 @@ prepare | boot)
 	flavour=$(flavour_of "$rel" "$LAB_ARCH") || flavour=other
 	if [ "$1" = prepare ]; then prepare; else boot "$4"; fi
 	record "$1"
-	summary
+	tap_summary
 	;;
 table)
 	lists_ready
@@ -593,7 +565,7 @@ table)
 	;;
 all)
 	all
-	summary
+	tap_summary
 	;;
 *)
 	lab_die "unknown command $1 (see the header of $0)"
