@@ -194,10 +194,9 @@ arch_setup() {
 	case $kernel in
 	*-amd64 | *-arm64) kernel=${kernel%-*}-$arch ;;
 	esac
-	# The whole suite in one guest, given room: amd64 full took 1,285 s in
-	# CI run 29 and arm64 up to 1,469 s in earlier runs, alone on the host;
-	# two side by side share its I/O. A limit only catches a guest that
-	# hangs; each test has its own (run.sh).
+	# The whole suite in one guest, given room: two guests side by side
+	# share the host's I/O. A limit only catches a guest that hangs; each
+	# test has its own (run.sh).
 	local timeout=${LAB_VM_TIMEOUT:-2400}
 	if [ "$arch" = arm64 ]; then
 		modes=lazy	# Debian's arm64 build has no PREEMPT_DYNAMIC
