@@ -41,35 +41,50 @@
 #include <trace/events/cgroup.h>
 #include <trace/events/sched.h>
 
-#include "defer.h"
+#include "arch.h"
+#include "extension.h"
 #include "hooks.h"
 #include "policy.h"
 #include "prototypes.h"
 #include "registry.h"
+#include "request.h"
 #include "waiters.h"
 
 /* ---- tracepoint probes ---- */
 
 static void ph_tp_need_resched(void *data, struct task_struct *p, int cpu, int tif)
 {
-	ph_defer_need_resched(p, cpu, tif);
+	ph_request_made(p, cpu, tif);
 }
 
 static void ph_tp_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
-	ph_defer_switch(preempt, prev, prev_state);
+	ph_request_switch();
+	ph_ext_switch(preempt, prev, prev_state);
 	ph_waiters_switch(prev, preempt || prev_state == TASK_RUNNING, next);
 }
 
 static void ph_tp_wakeup(void *data, struct task_struct *p)
 {
-	ph_defer_wakeup(p);
+	ph_ext_rt_arrival(p, task_cpu(p));
 }
 
 static void ph_tp_migrate(void *data, struct task_struct *p, int dest_cpu)
 {
+	ph_ext_rt_arrival(p, dest_cpu);
 	ph_waiters_migrate(p, dest_cpu);
+}
+
+static void ph_tp_dl_throttle(void *data, struct sched_dl_entity *dl_se, int cpu, u8 type)
+{
+	ph_request_dl_throttle();
+}
+
+/* Only some arches have it (PH_ARCH_TRACEPOINTS). */
+static void __maybe_unused ph_tp_resched_ipi_exit(void *data, int vector)
+{
+	ph_request_check();
 }
 
 #ifndef PH_SELFTEST_WRONG_PROBE
@@ -98,20 +113,20 @@ static void ph_tp_cgroup_mkdir(void *data, struct cgroup *cgrp, const char *path
 static int ph_fp_resched_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			       struct ftrace_regs *regs, void *data)
 {
-	ph_defer_resched_enter();
+	ph_request_resched_enter();
 	return 0;	/* 0: call the exit handler too */
 }
 
 static void ph_fp_resched_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			       struct ftrace_regs *regs, void *data)
 {
-	ph_defer_resched_exit();
+	ph_request_resched_exit();
 }
 
 static int ph_fp_lazy_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			    struct ftrace_regs *regs, void *data)
 {
-	ph_defer_lazy_enter();
+	ph_request_lazy_enter();
 	return 0;
 }
 
@@ -130,7 +145,7 @@ static int ph_fp_lazy_entry(struct fprobe *fp, unsigned long ip, unsigned long r
 static int ph_fp_arrival_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			       struct ftrace_regs *regs, void *data)
 {
-	ph_defer_arrival_enter((struct task_struct *)
+	ph_request_arrival_enter((struct task_struct *)
 			       ftrace_regs_get_argument(regs, PH_ARRIVAL_TASK_ARG));
 	return 0;
 }
@@ -138,40 +153,65 @@ static int ph_fp_arrival_entry(struct fprobe *fp, unsigned long ip, unsigned lon
 static void ph_fp_arrival_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			       struct ftrace_regs *regs, void *data)
 {
-	ph_defer_arrival_exit();
+	ph_request_arrival_exit();
 }
 
 static int ph_fp_tick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			    struct ftrace_regs *regs, void *data)
 {
-	ph_defer_tick_enter(false);
+	ph_request_tick_enter(false);
 	return 0;
 }
 
 static void ph_fp_tick_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			    struct ftrace_regs *regs, void *data)
 {
-	ph_defer_tick_exit(false);
+	ph_request_tick_exit(false);
 }
 
 static int ph_fp_hrtick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			      struct ftrace_regs *regs, void *data)
 {
-	ph_defer_tick_enter(true);
+	ph_request_tick_enter(true);
 	return 0;
 }
 
 static void ph_fp_hrtick_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			      struct ftrace_regs *regs, void *data)
 {
-	ph_defer_tick_exit(true);
+	ph_request_tick_exit(true);
 }
 
 static int ph_fp_yield_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			     struct ftrace_regs *regs, void *data)
 {
-	ph_defer_yield();
+	ph_ext_yield();
 	return 0;
+}
+
+static int ph_fp_class_tick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+				  struct ftrace_regs *regs, void *data)
+{
+	ph_request_class_tick_enter();
+	return 0;
+}
+
+static void ph_fp_class_tick_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+				  struct ftrace_regs *regs, void *data)
+{
+	ph_request_class_tick_exit();
+}
+
+static int ph_fp_return_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+			      struct ftrace_regs *regs, void *data)
+{
+	return !ph_request_exit_wanted();	/* nonzero: skip the exit handler */
+}
+
+static void ph_fp_return_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
+			      struct ftrace_regs *regs, void *data)
+{
+	ph_request_exit();
 }
 
 /* ---- the tables ---- */
@@ -207,17 +247,22 @@ static bool ph_hooks_armed;
 #define PH_TRACEPOINTS(X)							\
 	/* Names the task each request is aimed at, just before the bit is set. */ \
 	X(sched_set_need_resched_tp, ph_tp_need_resched, PH_HOOK_GRANTING)	\
+	/* A deadline entity (the fair server too) ran out: its request next. */ \
+	X(sched_dl_throttle_tp, ph_tp_dl_throttle, PH_HOOK_GRANTING)		\
 	/* Ends extensions; counts lock holders switched out. */		\
 	X(sched_switch, ph_tp_switch, PH_HOOK_ALWAYS)				\
 	/* An RT/DL task waking on a CPU ends the extension there. */		\
 	X(sched_wakeup, ph_tp_wakeup, PH_HOOK_ARMED)				\
-	/* A queued task of another cgroup carries its wait to its new CPU. */ \
+	/* The same for one moved there; a queued task of another cgroup */	\
+	/* carries its wait to its new CPU. */					\
 	X(sched_migrate_task, ph_tp_migrate, PH_HOOK_ARMED)			\
 	/* Drop a thread's registration when it exits or execs. */		\
 	X(sched_process_exit, ph_tp_exit, PH_HOOK_ALWAYS)			\
 	X(sched_process_exec, ph_tp_exec, PH_HOOK_ALWAYS)			\
 	/* A service restart recreates its cgroup: policies follow it by path. */ \
-	X(cgroup_mkdir, ph_tp_cgroup_mkdir, PH_HOOK_ALWAYS)
+	X(cgroup_mkdir, ph_tp_cgroup_mkdir, PH_HOOK_ALWAYS)			\
+	/* Where this CPU acts on another CPU's request, on some arches. */	\
+	PH_ARCH_TRACEPOINTS(X)
 
 /* check_trace_callback_type_<tp>() takes exactly the probe type <tp> calls. */
 #define PH_PROBE_TYPECHECK(tp, probe, class)					\
@@ -248,6 +293,22 @@ static struct ph_fprobe ph_fprobes[] = {
 	/* The tick: slice expiry and the lazy-to-full upgrade. */
 	{ "sched_tick",
 	  { .entry_handler = ph_fp_tick_entry, .exit_handler = ph_fp_tick_exit }, PH_HOOK_GRANTING },
+	/* The fair class's tick: past sched_tick()'s upgrade. */
+	{ "task_tick_fair",
+	  { .entry_handler = ph_fp_class_tick_entry, .exit_handler = ph_fp_class_tick_exit },
+	  PH_HOOK_GRANTING },
+	/*
+	 * Where a CPU acts on another CPU's request next: the return of an
+	 * interrupt (the reschedule IPI on arm64, the tick, devices; softirqs
+	 * run inside irq_exit_rcu()) and of a page fault (a lazy request takes
+	 * effect at its return to user).
+	 */
+	{ "irq_exit_rcu",
+	  { .entry_handler = ph_fp_return_entry, .exit_handler = ph_fp_return_exit },
+	  PH_HOOK_GRANTING },
+	{ "handle_mm_fault",
+	  { .entry_handler = ph_fp_return_entry, .exit_handler = ph_fp_return_exit },
+	  PH_HOOK_GRANTING },
 	/* The hrtick timer: slice expiry between ticks (HRTICK, on in 7.x). */
 	{ "hrtick",
 	  { .entry_handler = ph_fp_hrtick_entry, .exit_handler = ph_fp_hrtick_exit },
@@ -458,7 +519,7 @@ int ph_hooks_arm(void)
 	mutex_lock(&ph_hooks_mutex);
 	if (ph_hooks_armed)
 		goto out_unlock;
-	ph_defer_forget_requests();
+	ph_request_forget();
 	ret = ph_hooks_attach_class(PH_HOOK_ARMED);
 	if (ret)
 		goto err_armed;
@@ -487,7 +548,7 @@ void ph_hooks_disarm(void)
 	mutex_lock(&ph_hooks_mutex);
 	if (ph_hooks_armed) {
 		ph_hooks_detach(PH_HOOK_GRANTING);
-		ph_defer_end_all();
+		ph_ext_end_all();
 		ph_hooks_detach(PH_HOOK_ARMED);
 		ph_hooks_armed = false;
 	}

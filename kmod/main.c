@@ -17,7 +17,7 @@
 
 #include "preempthint.h"
 #include "arch.h"
-#include "defer.h"
+#include "extension.h"
 #include "device.h"
 #include "hooks.h"
 #include "netlink.h"
@@ -59,13 +59,13 @@ static int __init ph_init(void)
 	ret = ph_registry_init();
 	if (ret)
 		goto err_policy;
-	ret = ph_defer_init();
+	ret = ph_ext_init();
 	if (ret)
 		goto err_registry;
 	ph_waiters_init();
 	ret = ph_hooks_attach();
 	if (ret)
-		goto err_defer;
+		goto err_ext;
 	ret = ph_device_init();
 	if (ret)
 		goto err_hooks;
@@ -81,8 +81,8 @@ err_device:
 	ph_device_exit();
 err_hooks:
 	ph_hooks_detach_rest();
-err_defer:
-	ph_defer_exit();
+err_ext:
+	ph_ext_exit();
 err_registry:
 	ph_registry_exit();
 err_policy:
@@ -108,7 +108,7 @@ static void __exit ph_exit(void)
 	ph_device_exit();
 	ph_hooks_disarm();
 	ph_hooks_detach_rest();
-	ph_defer_exit();
+	ph_ext_exit();
 	ph_registry_exit();
 	ph_policy_exit();
 	ph_stats_free(&ph_global_stats);

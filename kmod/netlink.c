@@ -11,7 +11,7 @@
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
 
-#include "defer.h"
+#include "extension.h"
 #include "netlink.h"
 #include "policy.h"
 #include "registry.h"

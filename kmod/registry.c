@@ -72,9 +72,9 @@ int ph_task_nest(struct ph_task *t)
 
 	/*
 	 * Revoked for good: a thread that wrote garbage once may write a
-	 * valid depth next, and must still get nothing. Every call for a
-	 * task holds its runqueue lock, so no grant can slip in between the
-	 * revocation and this check.
+	 * valid depth next, and must still get nothing. Every call is made
+	 * on the task's own CPU with interrupts off (request.c), so no grant
+	 * can slip in between the revocation and this check.
 	 */
 	if (unlikely(READ_ONCE(t->revoked)))
 		return -1;

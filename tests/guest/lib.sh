@@ -155,14 +155,17 @@ trace_restore() {
 # outlasted the grace (under TCG: the host did not run the vCPU) is
 # preempted by the bound, as it should be; the rest are deferrals missed.
 lh_trace_start() {
-	trace_prepare 1408 preempthint/preempthint_lh_preempt
+	trace_prepare 4096 preempthint/preempthint_lh_preempt preempthint/preempthint_end
 	echo 1 >$T/tracing_on
 }
-# lh_trace_stop PID: prints "penalized=N" and "unpenalized=N" lines for PID
-# and puts tracefs back.
+# lh_trace_stop PID: prints "penalized=N" and "unpenalized=N" lines for PID,
+# and "stillborn=N": its extensions that a switch ended within 50 us of the
+# grant (a grant its CPU had already acted against), and puts tracefs back.
 lh_trace_stop() {
 	echo 0 >$T/tracing_on
 	echo "penalized=$(grep -c "preempthint_lh_preempt: pid=$1 .*penalized=1" $T/trace)"
 	echo "unpenalized=$(grep -c "preempthint_lh_preempt: pid=$1 .*penalized=0" $T/trace)"
+	echo "stillborn=$(grep "preempthint_end: pid=$1 .*why=switch" $T/trace |
+		awk '{ sub(/.*ns=/, ""); if ($1 + 0 < 50000) n++ } END { print n + 0 }')"
 	trace_restore
 }

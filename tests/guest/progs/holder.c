@@ -29,6 +29,9 @@
  * (write to read) is printed as wake_p50_us/wake_p99_us/wake_max_us.
  * --sleeper-cgroup DIR moves the sleeper into that cgroup v2 directory
  * before the first wakeup: another service's task waking next to the holder.
+ * --hog-rt makes the hog SCHED_FIFO: the holder then runs only in what the
+ * fair deadline server grants fair tasks, and hog_max_gap_us is the longest
+ * the hog went without the CPU (what an extension would add to).
  * --hog-cgroup DIR does the same with the hog: another service's task
  * queued on the holder's CPU whenever the holder runs.
  */
@@ -89,7 +92,7 @@ static volatile int spin_lock_word;
  * The hog's loop count, shared with the holder: it moves only while the hog
  * runs, and the hog shares the holder's CPU.
  */
-static volatile uint64_t *hog_loops;
+static volatile uint64_t *hog_loops;	/* [0] loops, [1] longest gap (ns, --hog-rt) */
 
 static uint64_t hog_progress(void)
 {
@@ -203,7 +206,7 @@ static int start_wakeups(int cpu, int waker_cpu, int rt, const char *cgroup, uin
 
 int main(int argc, char **argv)
 {
-	int waker_cpu = 0, wake_rt = 0, fault = 0;
+	int waker_cpu = 0, wake_rt = 0, fault = 0, hog_rt = 0;
 	const char *sleeper_cgroup = NULL, *hog_cgroup = NULL;
 	size_t fault_len = 64u << 20, fault_off = 0;
 	char *fault_mem = NULL;
@@ -228,6 +231,7 @@ int main(int argc, char **argv)
 		{ "wake-rt", no_argument, NULL, 'r' },
 		{ "sleeper-cgroup", required_argument, NULL, 'C' },
 		{ "hog-cgroup", required_argument, NULL, 'H' },
+		{ "hog-rt", no_argument, NULL, 'R' },
 		{ "fault", no_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -248,11 +252,12 @@ int main(int argc, char **argv)
 		case 'r': wake_rt = 1; break;
 		case 'C': sleeper_cgroup = optarg; break;
 		case 'H': hog_cgroup = optarg; break;
+		case 'R': hog_rt = 1; break;
 		case 'F': fault = 1; break;
 		default:
 			fprintf(stderr, "usage: holder [--cpu N] [--seconds S] [--section-us U] "
 				"[--gap-us U] [--slack-us U] [--no-hint] [--forever] [--fault]\n"
-				"              [--hog-cgroup DIR]\n"
+				"              [--hog-cgroup DIR] [--hog-rt]\n"
 				"              [--wake-us U [--waker-cpu N] [--wake-rt] "
 				"[--sleeper-cgroup DIR]]\n");
 			return 2;
@@ -279,13 +284,28 @@ int main(int argc, char **argv)
 		madvise(fault_mem, fault_len, MADV_NOHUGEPAGE);
 	}
 
-	hog_loops = mmap(NULL, sizeof(*hog_loops), PROT_READ | PROT_WRITE,
+	hog_loops = mmap(NULL, 2 * sizeof(*hog_loops), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (hog_loops == MAP_FAILED) {
 		perror("mmap");
 		return 2;
 	}
 	hog = fork();
+	if (hog == 0 && hog_rt) {
+		struct sched_param sp = { .sched_priority = 1 };
+		uint64_t last, t;
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+			perror("holder: SCHED_FIFO hog");
+			_exit(2);
+		}
+		for (last = now_ns();; last = t) {
+			t = now_ns();
+			if (t - last > hog_loops[1])
+				hog_loops[1] = t - last;
+			__atomic_store_n(hog_loops, *hog_loops + 1, __ATOMIC_RELAXED);
+		}
+	}
 	if (hog == 0) {
 		for (;;)	/* the CPU hog: pinned by inheritance */
 			__atomic_store_n(hog_loops, *hog_loops + 1, __ATOMIC_RELAXED);
@@ -397,5 +417,7 @@ int main(int argc, char **argv)
 	printf("holder_pct=%.1f\n", 100.0 * (double)(me1 - me0) / (double)d);
 	printf("hog_pct=%.1f\n", 100.0 * (double)(hog1 - hog0) / (double)d);
 	printf("max_section_us=%.1f\n", max_ns / 1000.0);
+	if (hog_rt)
+		printf("hog_max_gap_us=%.1f\n", hog_loops[1] / 1000.0);
 	return 0;
 }
