@@ -23,6 +23,9 @@
 # guest, LAB_EXACT=0 to skip hint abuse in exact guest time (amd64),
 # LAB_SUITES=0 to skip the whole-suite guests (`make check-exact`),
 # LAB_KERNELS (smoke | full | 0: the kernel matrix's depth, or none),
+# LAB_MTTCG=0 to skip the wakeup tests with vCPUs that run at once,
+# LAB_MTTCG_SUITES=1 for each arch's scheduling suite that way (`make
+# check-mttcg`),
 # LAB_JOBS (guests at a time, default 2), LAB_ALL=1 (`make check-all`:
 # the whole suite in every mode, and every matrix kernel booted).
 # vm.sh reads LAB_VM_MEM, LAB_VM_TIMEOUT, LAB_TEST_TIMEOUT.
@@ -63,6 +66,7 @@ declare -A job_cmd=() job_report=() job_kernel=() job_excl=() job_pid=() job_sta
 
 # queue NAME KERNEL EXCL REPORT -- COMMAND...: COMMAND runs in the pool with
 # its output in $jobdir/NAME.log; REPORT (a command line) runs afterwards.
+# EXCL 1: alone among the guests of KERNEL; 2: alone.
 queue() {
 	local name=$1 kernel=$2 excl=$3 report=$4
 	shift 5
@@ -77,6 +81,8 @@ queue() {
 job_may_start() {	# job_may_start NAME: no exclusive conflict with a running job
 	local name=$1 other
 	for other in "${!job_pid[@]}"; do
+		# EXCL 2: alone in the pool (vCPUs that run at once take every core).
+		[ "${job_excl[$other]}" = 2 ] || [ "${job_excl[$name]}" = 2 ] && return 1
 		[ "${job_kernel[$other]}" = "${job_kernel[$name]}" ] || continue
 		[ "${job_excl[$other]}" = 1 ] || [ "${job_excl[$name]}" = 1 ] && return 1
 	done
@@ -234,6 +240,14 @@ arch_setup() {
 		esac
 	fi
 
+	# The same tests with vCPUs that run at once (`make check-mttcg`).
+	if [ "${LAB_MTTCG_SUITES:-0}" != 0 ] &&
+	   step "QEMU for vCPUs that run at once (MTTCG)" "$here/qemu-mttcg.sh"; then
+		queue "$release-mttcg" "$release" 2 "report_suite '$release lazy mttcg'" -- \
+			LAB_VM_TIMEOUT="$timeout" guest "$release-mttcg" "$release" lazy "$arch" \
+			--accel mttcg --guest-env "LAB_TESTS=$LAB_SCHED_TESTS"
+	fi
+
 	[ "${LAB_SUITES:-1}" = 0 ] && modes=""
 	for mode in $modes; do
 		local menv=$env
@@ -252,6 +266,16 @@ amd64_extras() {
 	local release=$1 arch=amd64
 	if [ "${LAB_EXACT:-1}" != 0 ]; then
 		exact_abuse "$release"
+	fi
+
+	# Wakeups from another CPU, and RT behind the fair server, with vCPUs
+	# that run at once: where a decision could race its target CPU. Alone
+	# in the pool: its two vCPUs take both cores.
+	if [ "${LAB_MTTCG:-1}" != 0 ] && [ "${LAB_MTTCG_SUITES:-0}" = 0 ] &&
+	   step "QEMU for vCPUs that run at once (MTTCG)" "$here/qemu-mttcg.sh"; then
+		queue "mttcg" "$release" 2 'report_guest "mttcg"' -- \
+			guest "mttcg" "$release" lazy "$arch" --accel mttcg --guest-env \
+			"LAB_TESTS=${LAB_MTTCG_TESTS:-tests/guest/t/45-wakeups.sh,tests/guest/t/46-dl-server.sh}"
 	fi
 
 	if [ "${LAB_DKMS:-1}" != 0 ]; then

@@ -6,7 +6,7 @@
 # usage: tests/lab/vm.sh --kernel RELEASE [--mode lazy|full|none]
 #                        [--run suite|demo|shell|bench-holder] [--out DIR] [--timeout SEC]
 #                        [--smp N] [--mem MB] [--append "ARGS"] [--guest-env "K=V ..."]
-#                        [--tree PATH] [--root 9p|blk]
+#                        [--tree PATH] [--root 9p|blk] [--accel serial|mttcg]
 #
 # --tree PATH   the build tree in the guest's root the guest runs from
 #               (default: /build/ARCH, lab_tree in lib.sh).
@@ -15,6 +15,12 @@
 #               kernel's modules and the tree (tests/lab/blkroot.sh), and a
 #               second ext4 disk for the results, copied to DIR afterwards
 #               with debugfs. Both images are deleted when QEMU has exited.
+#
+# --accel mttcg  vCPUs that really run at once (multi-threaded TCG, QEMU
+#               10 from bookworm-backports: tests/lab/qemu-mttcg.sh): races
+#               between CPUs can happen. The default, serial, runs one vCPU
+#               at a time (single-threaded TCG): repeatable, but no CPU
+#               ever runs while another does. LAB_ACCEL sets the default.
 #
 # --run suite   runs tests/guest/run.sh, writes DIR/tap.txt, DIR/dmesg.txt,
 #               DIR/status; exits with the suite's status (125 when the guest
@@ -33,7 +39,7 @@
 . "$(dirname "$0")/lib.sh"
 
 release="" mode="" run=suite out="" timeout=${LAB_VM_TIMEOUT:-1500} smp=2 mem=${LAB_VM_MEM:-2048}
-tree="" root=9p
+tree="" root=9p accel=${LAB_ACCEL:-serial}
 append="" guest_env="${LAB_GUEST_ENV:-}${LAB_TEST_TIMEOUT:+ LAB_TEST_TIMEOUT=$LAB_TEST_TIMEOUT}"
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -48,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--guest-env) guest_env+=" $2"; shift ;;
 	--tree) tree=$2; shift ;;
 	--root) root=$2; shift ;;
+	--accel) accel=$2; shift ;;
 	*) lab_die "unknown option $1 (see the header of $0)" ;;
 	esac
 	shift
@@ -87,11 +94,23 @@ cmdline+=" lab.init=$tree/tests/guest/init.sh lab.build=$tree lab.run=$run lab.a
 [ -n "$mode" ] && cmdline+=" preempt=$mode lab.mode=$mode"
 [ -n "$append" ] && cmdline+=" $append"
 
-# Single-threaded TCG: with thread=multi, QEMU 7.2 occasionally ran a stale
-# int3 after the kernel's text patching (an "Oops: int3" at boot and during
-# ftrace patching under load). One thread is also no slower for 2 vCPUs on
-# a 2-core host. LAB_TCG_THREAD=multi brings MTTCG back.
-qemu=("${LAB_QEMU[@]}" -accel "tcg,thread=${LAB_TCG_THREAD:-single}" -smp "$smp" -m "$mem"
+# Serial: the host's QEMU, single-threaded TCG. MTTCG: QEMU 10 (the host's
+# 7.2 occasionally ran a stale int3 after the kernel's text patching).
+case $accel in
+serial) tcg=single ;;
+mttcg)
+	tcg=multi
+	LAB_QEMU[0]="$("$(dirname "$0")/qemu-mttcg.sh")/${LAB_QEMU[0]}" ||
+		lab_die "no QEMU for MTTCG"
+	# The clocksource watchdog sees the emulated TSC drift against the
+	# HPET and drops it; clock_gettime() then becomes a system call, whose
+	# return acts on any pending request: not what a host with a vDSO
+	# clock does. The TSC all vCPUs read is QEMU's one virtual clock.
+	[ "$LAB_ARCH" = amd64 ] && cmdline+=" tsc=reliable"
+	;;
+*) lab_die "--accel must be serial or mttcg" ;;
+esac
+qemu=("${LAB_QEMU[@]}" -accel "tcg,thread=$tcg" -smp "$smp" -m "$mem"
 	-kernel "$vmlinuz" -initrd "$initrd" -append "$cmdline"
 	-no-reboot -display none -monitor none)
 if [ "$root" = blk ]; then
