@@ -39,7 +39,7 @@
 
 #include "arch.h"
 #include "extension.h"
-#include "policy.h"
+#include "enabled_cgroups.h"
 #include "registry.h"
 #include "stats.h"
 #include "waiters.h"

@@ -44,7 +44,7 @@
 #include "arch.h"
 #include "extension.h"
 #include "hooks.h"
-#include "policy.h"
+#include "enabled_cgroups.h"
 #include "prototypes.h"
 #include "registry.h"
 #include "request.h"
@@ -539,7 +539,7 @@ out_unlock:
 }
 
 /*
- * No policy is active (for a while: see policy.c), or the module unloads:
+ * No policy is active (for a while: see enabled_cgroups.c), or the module unloads:
  * no new extension can start once the granting hooks are gone; running ones
  * end (their tasks are preempted) while sched_switch still tracks them.
  */

@@ -5,9 +5,11 @@
  *
  * This file holds module load and unload only; each concern lives in its own
  * file: hooks.c (what the kernel must offer, attaching to it), prototypes.c
- * (the running kernel's types of the arguments hooks read), defer.c (the
- * deferral state machine), registry.c and device.c (threads' hint slots),
- * policy.c (enabled cgroups), netlink.c (the control interface), stats.c.
+ * (the running kernel's types of the arguments hooks read), request.c
+ * (where each reschedule request is decided, the grant rules), extension.c
+ * (the extension running on each CPU), registry.c and device.c (threads'
+ * hint slots), enabled_cgroups.c (the cgroups a policy is enabled for),
+ * netlink.c (the control interface), stats.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,7 +23,7 @@
 #include "device.h"
 #include "hooks.h"
 #include "netlink.h"
-#include "policy.h"
+#include "enabled_cgroups.h"
 #include "registry.h"
 #include "stats.h"
 #include "waiters.h"

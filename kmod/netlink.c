@@ -13,7 +13,7 @@
 
 #include "extension.h"
 #include "netlink.h"
-#include "policy.h"
+#include "enabled_cgroups.h"
 #include "registry.h"
 #include "stats.h"
 #include "wq.h"

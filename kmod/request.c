@@ -53,7 +53,7 @@
 
 #include "arch.h"
 #include "extension.h"
-#include "policy.h"
+#include "enabled_cgroups.h"
 #include "registry.h"
 #include "request.h"
 #include "stats.h"

@@ -6,7 +6,7 @@
  *
  * An extension delays whoever is queued on its CPU. The enabled service's
  * own tasks pay for it, which is what the operator enabled; another
- * service's should not. So defer.c grants nothing on a CPU while a fair task
+ * service's should not. So request.c grants nothing on a CPU while a fair task
  * outside every enabled cgroup is queued there: it runs first. Bounding each
  * of its waits to one extension was not enough: in exact guest time
  * (docs/hint-abuse.md) the extensions granted around a waiting probe,
@@ -26,7 +26,7 @@
  * the wakeup ran on and however its clock compares with this CPU's.
  *
  * A task is queued from its arrival (wakeup_preempt: woken, new or moved
- * there; defer.c's arrival hook has looked it up already, and one lookup a
+ * there; request.c's arrival hook has looked it up already, and one lookup a
  * wakeup serves both) or its preemption (sched_switch, still runnable) until
  * it is switched in;
  * sched_migrate_task moves it between CPUs while queued, and one that had
@@ -55,7 +55,7 @@
 #include <linux/sched/rt.h>
 #include <linux/spinlock.h>
 
-#include "policy.h"
+#include "enabled_cgroups.h"
 #include "waiters.h"
 
 #define PH_WAITERS_MAX 32

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-cgroup policy. The list is short (the operator enables PostgreSQL's
+ * The cgroups a policy is enabled for, with each one's grace and mode. The
+ * list is short (the operator enables PostgreSQL's
  * service cgroup, maybe a few), so the hot-path match is a walk comparing
  * cgroup ancestry, which is O(1) per entry.
  */
@@ -13,7 +14,7 @@
 #include <linux/workqueue.h>
 
 #include "hooks.h"
-#include "policy.h"
+#include "enabled_cgroups.h"
 #include "waiters.h"
 #include "wq.h"
 

@@ -4,8 +4,8 @@
  * with a grace and a mode. Read under RCU from the scheduler hooks, changed
  * under a mutex from generic netlink.
  */
-#ifndef _PREEMPTHINT_POLICY_H
-#define _PREEMPTHINT_POLICY_H
+#ifndef _PREEMPTHINT_ENABLED_CGROUPS_H
+#define _PREEMPTHINT_ENABLED_CGROUPS_H
 
 #include <linux/jump_label.h>
 #include <linux/list.h>
@@ -51,4 +51,4 @@ struct ph_policy *ph_policy_nth(unsigned long index);
 /* Changes whenever a policy is added or removed (never 0). */
 unsigned int ph_policy_generation(void);
 
-#endif /* _PREEMPTHINT_POLICY_H */
+#endif /* _PREEMPTHINT_ENABLED_CGROUPS_H */
