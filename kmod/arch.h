@@ -48,7 +48,7 @@
 #endif
 
 /*
- * Tracepoints only some arches have, in hooks.c's PH_TRACEPOINTS form.
+ * Tracepoints only some arches have, in hook_tracepoints.h's form.
  * x86's reschedule IPI is a "simple" system vector: it returns without
  * irq_exit_rcu(), where a CPU otherwise looks at a request another CPU
  * made for it; its tracepoint's end is the place instead. arm64's IPIs are
@@ -56,10 +56,9 @@
  */
 #ifdef CONFIG_X86_64
 #include <asm/trace/irq_vectors.h>
-#define PH_ARCH_TRACEPOINTS(X)							\
-	X(reschedule_exit, ph_tp_resched_ipi_exit, PH_HOOK_GRANTING)
+#define PH_ARCH_TRACEPOINTS PH_TRACEPOINT(reschedule_exit, ph_tp_resched_ipi_exit, PH_HOOK_GRANTING)
 #else
-#define PH_ARCH_TRACEPOINTS(X)
+#define PH_ARCH_TRACEPOINTS
 #endif
 
 /* Drop the folded copy of a full request we withdrew from current's CPU. */

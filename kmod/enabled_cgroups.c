@@ -169,7 +169,7 @@ int ph_policy_enable(const char *path, u32 grace_us, u32 mode, struct netlink_ex
 	}
 
 	ret = -ENOMEM;
-	pol = kzalloc(sizeof(*pol), GFP_KERNEL);
+	pol = kzalloc_obj(*pol, GFP_KERNEL);
 	if (!pol)
 		goto err_put_cgroup;
 	pol->path = kstrdup(path, GFP_KERNEL);

@@ -241,40 +241,28 @@ static DEFINE_MUTEX(ph_hooks_mutex);	/* serialises arming, disarming, unload */
 static bool ph_hooks_armed;
 
 /*
- * Every tracepoint probe, with its class. For each, the build checks that
- * the probe has the prototype the kernel's headers declare for it.
+ * Every tracepoint probe, with its class (hook_tracepoints.h). For each, the
+ * build checks that the probe has the prototype the kernel's headers declare
+ * for its tracepoint: check_trace_callback_type_<tp>() takes exactly the
+ * probe type <tp> calls.
  */
-#define PH_TRACEPOINTS(X)							\
-	/* Names the task each request is aimed at, just before the bit is set. */ \
-	X(sched_set_need_resched_tp, ph_tp_need_resched, PH_HOOK_GRANTING)	\
-	/* A deadline entity (the fair server too) ran out: its request next. */ \
-	X(sched_dl_throttle_tp, ph_tp_dl_throttle, PH_HOOK_GRANTING)		\
-	/* Ends extensions; counts lock holders switched out. */		\
-	X(sched_switch, ph_tp_switch, PH_HOOK_ALWAYS)				\
-	/* An RT/DL task waking on a CPU ends the extension there. */		\
-	X(sched_wakeup, ph_tp_wakeup, PH_HOOK_ARMED)				\
-	/* The same for one moved there; a queued task of another cgroup */	\
-	/* carries its wait to its new CPU. */					\
-	X(sched_migrate_task, ph_tp_migrate, PH_HOOK_ARMED)			\
-	/* Drop a thread's registration when it exits or execs. */		\
-	X(sched_process_exit, ph_tp_exit, PH_HOOK_ALWAYS)			\
-	X(sched_process_exec, ph_tp_exec, PH_HOOK_ALWAYS)			\
-	/* A service restart recreates its cgroup: policies follow it by path. */ \
-	X(cgroup_mkdir, ph_tp_cgroup_mkdir, PH_HOOK_ALWAYS)			\
-	/* Where this CPU acts on another CPU's request, on some arches. */	\
-	PH_ARCH_TRACEPOINTS(X)
+#define PH_TRACEPOINT(tp, probe, cls)						\
+	static void __maybe_unused ph_typecheck_##tp(void)			\
+	{									\
+		BUILD_BUG_ON((cls) > PH_HOOK_GRANTING);				\
+		static_assert(__same_type(&check_trace_callback_type_##tp,	\
+					  void (*)(typeof(&probe))),		\
+			      #probe " does not match the tracepoint " #tp	\
+			      " of this kernel's headers");			\
+	}
+#include "hook_tracepoints.h"
+#undef PH_TRACEPOINT
 
-/* check_trace_callback_type_<tp>() takes exactly the probe type <tp> calls. */
-#define PH_PROBE_TYPECHECK(tp, probe, class)					\
-	static_assert(__same_type(&check_trace_callback_type_##tp,		\
-				  void (*)(typeof(&probe))),			\
-		      #probe " does not match the tracepoint " #tp " of this kernel's headers");
-PH_TRACEPOINTS(PH_PROBE_TYPECHECK)
-
-#define PH_TRACEPOINT_ENTRY(tp, fn, cls) { .name = #tp, .probe = fn, .class = cls },
+#define PH_TRACEPOINT(tp, fn, cls) { .name = #tp, .probe = fn, .class = cls },
 static struct ph_tracepoint ph_tracepoints[] = {
-	PH_TRACEPOINTS(PH_TRACEPOINT_ENTRY)
+#include "hook_tracepoints.h"
 };
+#undef PH_TRACEPOINT
 
 static struct ph_fprobe ph_fprobes[] = {
 	/* Exit: the request bit is set and the runqueue still locked. */

@@ -152,7 +152,7 @@ int ph_registry_add(unsigned long slot_addr)
 	 * OOM killer or logging an allocation failure.
 	 */
 	ret = -ENOMEM;
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
+	t = kzalloc_obj(*t, GFP_KERNEL_ACCOUNT | __GFP_NORETRY | __GFP_NOWARN);
 	if (!t)
 		goto err_unpin;
 	t->task = get_task_struct(current);
