@@ -103,33 +103,41 @@ void ph_ext_withdraw(struct ph_ext *e, struct task_struct *p, u32 mode)
 }
 
 /*
- * Take the running extension off @e. Caller holds e->lock. The end is
- * traced here, before waiters.c counts it, so that a trace never shows a
- * task enqueued before an end the module saw after it (test 55 checks waits
- * against the trace).
+ * Take the running extension off @e. Caller holds e->lock and RCU. The end
+ * is traced here, before waiters.c counts it, so that a trace never shows
+ * a task enqueued before an end the module saw after it (test 55 checks
+ * waits against the trace). The thread's flags change here too, under the
+ * lock that orders grants: a grant that follows can never lose its
+ * GRANTED to this end.
  */
-static struct task_struct *ph_ext_take(struct ph_ext *e, enum ph_end why, u64 *ns, u32 *mode)
+static struct task_struct *ph_ext_take(struct ph_ext *e, enum ph_end why, u64 *ns)
 {
 	struct task_struct *p = e->task;
+	struct ph_task *t;
 
 	if (!p)
 		return NULL;
 	e->task = NULL;
 	*ns = ktime_get_ns() - e->start_ns;
-	*mode = e->mode;
 	/* Only where the timer lives; elsewhere its expiry finds the sequence moved on. */
 	if (e->cpu == raw_smp_processor_id())
 		hrtimer_try_to_cancel(&e->timer);
+	t = ph_registry_find(p);
+	if (t && why == PH_END_EXPIRE && e->mode == PREEMPTHINT_MODE_HINT) {
+		WRITE_ONCE(t->penalized, true);
+		ph_slot_flags(t, PREEMPTHINT_F_PENALIZED, PREEMPTHINT_F_GRANTED);
+	} else if (t) {
+		ph_slot_flags(t, 0, PREEMPTHINT_F_GRANTED);
+	}
 	trace_preempthint_end(p, e->cpu, ph_end_names[why], *ns);
 	ph_waiters_extension_ended(e->cpu);
 	return p;
 }
 
 /* Account for an extension that ended. Caller holds RCU, not e->lock. */
-static void ph_ext_finish(struct task_struct *p, enum ph_end why, u64 ns, u32 mode)
+static void ph_ext_finish(struct task_struct *p, enum ph_end why, u64 ns)
 {
 	struct ph_policy *pol = ph_policy_match(p);
-	struct ph_task *t = ph_registry_find(p);
 
 	ph_stat_grant_time(&ph_global_stats, ns);
 	if (pol)
@@ -138,14 +146,6 @@ static void ph_ext_finish(struct task_struct *p, enum ph_end why, u64 ns, u32 mo
 		ph_count(pol, PREEMPTHINT_STAT_YIELDS);
 	if (why == PH_END_EXPIRE)
 		ph_count(pol, PREEMPTHINT_STAT_EXPIRIES);
-	if (t) {
-		if (why == PH_END_EXPIRE && mode == PREEMPTHINT_MODE_HINT) {
-			WRITE_ONCE(t->penalized, true);
-			ph_slot_flags(t, PREEMPTHINT_F_PENALIZED, PREEMPTHINT_F_GRANTED);
-		} else {
-			ph_slot_flags(t, 0, PREEMPTHINT_F_GRANTED);
-		}
-	}
 }
 
 /*
@@ -169,19 +169,18 @@ static void ph_ext_end_now(struct ph_ext *e, enum ph_end why, const u64 *seq, bo
 	struct task_struct *p = NULL;
 	unsigned long flags;
 	u64 ns;
-	u32 mode;
 
 	rcu_read_lock();
 	raw_spin_lock_irqsave(&e->lock, flags);
 	if (rt)
 		e->rt_arrived = true;
 	if (!seq || *seq == e->seq)
-		p = ph_ext_take(e, why, &ns, &mode);
+		p = ph_ext_take(e, why, &ns);
 	if (p)
 		ph_ext_hand_back(e, p);
 	raw_spin_unlock_irqrestore(&e->lock, flags);
 	if (p)
-		ph_ext_finish(p, why, ns, mode);
+		ph_ext_finish(p, why, ns);
 	rcu_read_unlock();
 }
 
@@ -217,7 +216,7 @@ void ph_ext_switch(bool preempt, struct task_struct *prev, unsigned int prev_sta
 	enum ph_end why;
 	struct ph_task *t;
 	u64 ns = 0;
-	u32 mode = 0, nest;
+	u32 nest;
 
 	/* What was asked of the task that leaves has been done. */
 	WRITE_ONCE(e->fair_request, NULL);
@@ -231,11 +230,11 @@ void ph_ext_switch(bool preempt, struct task_struct *prev, unsigned int prev_sta
 		e->used = false;
 		e->rt_arrived = false;
 		if (e->task == prev)
-			p = ph_ext_take(e, why, &ns, &mode);
+			p = ph_ext_take(e, why, &ns);
 		raw_spin_unlock(&e->lock);
 	}
 	if (p)
-		ph_ext_finish(p, why, ns, mode);
+		ph_ext_finish(p, why, ns);
 	if (t && nest && (preempt || prev_state == TASK_RUNNING)) {
 		/* A lock holder lost its CPU: what the hint exists to prevent. */
 		ph_count(ph_policy_match(prev), PREEMPTHINT_STAT_LH_PREEMPTIONS);
@@ -255,21 +254,19 @@ void ph_ext_yield(void)
 	unsigned long flags;
 	struct ph_task *t;
 	u64 ns = 0;
-	u32 mode = 0;
 
 	WRITE_ONCE(e->outsider_request, false);
+	rcu_read_lock();
 	if (READ_ONCE(e->task) || READ_ONCE(e->used)) {
 		raw_spin_lock_irqsave(&e->lock, flags);
 		if (e->task == current)
-			p = ph_ext_take(e, PH_END_YIELD, &ns, &mode);
+			p = ph_ext_take(e, PH_END_YIELD, &ns);
 		if (!e->task)
 			e->used = false;	/* gave the CPU back: may be extended again */
 		raw_spin_unlock_irqrestore(&e->lock, flags);
 	}
-
-	rcu_read_lock();
 	if (p)
-		ph_ext_finish(p, PH_END_YIELD, ns, mode);
+		ph_ext_finish(p, PH_END_YIELD, ns);
 	t = ph_registry_find(current);
 	if (t && READ_ONCE(t->penalized) && !READ_ONCE(t->slot->nest)) {
 		WRITE_ONCE(t->penalized, false);

@@ -178,8 +178,12 @@ static void ph_decide_here(struct task_struct *p, int tif, bool upgrade, bool fr
 	raw_spin_lock(&e->lock);
 	WRITE_ONCE(e->fair_request, NULL);	/* consumed: decided once */
 	v = ph_decide(e, p, pol, upgrade, from_user, &t, &mode);
-	if (v == PH_GRANT)
+	if (v == PH_GRANT) {
 		ph_ext_start(e, p, mode, READ_ONCE(pol->grace_us), tif);
+		/* Under the lock: an end from another CPU clears it after, never before. */
+		if (t)
+			ph_slot_flags(t, PREEMPTHINT_F_GRANTED, 0);
+	}
 	if (v == PH_GRANT || v == PH_CONTINUE)
 		ph_ext_withdraw(e, p, mode);
 	raw_spin_unlock(&e->lock);
@@ -192,10 +196,8 @@ static void ph_decide_here(struct task_struct *p, int tif, bool upgrade, bool fr
 		ph_count(pol, PREEMPTHINT_STAT_GRANTS);
 		if (mode == PREEMPTHINT_MODE_KERNEL)
 			ph_count(pol, PREEMPTHINT_STAT_KERNEL_GRANTS);
-		if (t) {
-			ph_slot_flags(t, PREEMPTHINT_F_GRANTED, 0);
+		if (t)
 			ph_slot_bump(&t->slot->grants);
-		}
 		break;
 	default:
 		ph_count(pol, PREEMPTHINT_STAT_REFUSALS);
