@@ -17,6 +17,14 @@ here=$(dirname "$0")
 . "$here/tap.sh"
 in_chroot() { lab_chroot "$LAB_CHROOT" "/build/$LAB_ARCH/tests/lab/dkms-chroot.sh" "$@"; }
 
+# A header install in this chroot (the kernel matrix's, tests/lab/kernels.sh)
+# runs DKMS's autoinstall hook, which would build and install the module this
+# test has added, under its feet: hold that chroot's apt lock, the one those
+# installs take, from dkms add to dkms remove.
+mkdir -p "$LAB_CACHE/kernels"
+exec 9>"$LAB_CACHE/kernels/apt-$(basename "$LAB_CHROOT").lock"
+flock 9
+
 started=$(date +%s)
 [ -d "$LAB_CHROOT/build/$LAB_ARCH/kmod" ] || lab_die "no tree at /build/$LAB_ARCH in the chroot; run tests/lab/build.sh"
 # Not "| absorb": a pipeline's last part runs in a subshell and its counts would be lost.
