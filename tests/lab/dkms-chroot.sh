@@ -49,6 +49,12 @@ dkms_install() {	# dkms_install LOG: make dkms-install, timed
 	rc=$?
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	diag "make dkms-install (add, build, install): exit $rc in $((ms / 1000)).$((ms % 1000 / 100)) s"
+	# What failed, and DKMS's own build log when it got that far.
+	if [ $rc != 0 ]; then
+		tail -n 20 "$1" | sed 's/^/#   make: /'
+		tail -n 20 /var/lib/dkms/preempthint/"$ver"/build/make.log 2>/dev/null |
+			sed 's/^/#   make.log: /'
+	fi
 	return $rc
 }
 
