@@ -41,6 +41,7 @@
 #include "extension.h"
 #include "enabled_cgroups.h"
 #include "registry.h"
+#include "request.h"
 #include "stats.h"
 #include "waiters.h"
 
@@ -220,7 +221,6 @@ void ph_ext_switch(bool preempt, struct task_struct *prev, unsigned int prev_sta
 
 	/* What was asked of the task that leaves has been done. */
 	WRITE_ONCE(e->fair_request, NULL);
-	WRITE_ONCE(e->outsider_request, false);
 	rcu_read_lock();
 	t = ph_registry_find(prev);
 	nest = t ? READ_ONCE(t->slot->nest) : 0;
@@ -255,7 +255,6 @@ void ph_ext_yield(void)
 	struct ph_task *t;
 	u64 ns = 0;
 
-	WRITE_ONCE(e->outsider_request, false);
 	rcu_read_lock();
 	if (READ_ONCE(e->task) || READ_ONCE(e->used)) {
 		raw_spin_lock_irqsave(&e->lock, flags);
@@ -267,7 +266,8 @@ void ph_ext_yield(void)
 	}
 	if (p)
 		ph_ext_finish(p, PH_END_YIELD, ns);
-	t = ph_registry_find(current);
+	/* Only a candidate can have been extended, and so penalized. */
+	t = ph_request_candidate(current) ? ph_registry_find(current) : NULL;
 	if (t && READ_ONCE(t->penalized) && !READ_ONCE(t->slot->nest)) {
 		WRITE_ONCE(t->penalized, false);
 		ph_slot_flags(t, 0, PREEMPTHINT_F_PENALIZED);
@@ -393,6 +393,5 @@ void ph_ext_forget(void)
 		struct ph_ext *e = per_cpu_ptr(&ph_exts, cpu);
 
 		WRITE_ONCE(e->fair_request, NULL);
-		WRITE_ONCE(e->outsider_request, false);
 	}
 }

@@ -35,8 +35,6 @@ struct ph_ext {
 	 * otherwise. This CPU reads it after seeing the bit.
 	 */
 	struct task_struct *fair_request;
-	/* A request for another service's task stands: grant none until a switch. */
-	bool outsider_request;
 };
 
 DECLARE_PER_CPU(struct ph_ext, ph_exts);

@@ -9,7 +9,14 @@
 PH_TRACEPOINT(sched_set_need_resched_tp, ph_tp_need_resched, PH_HOOK_GRANTING)
 /* A deadline entity (the fair server too) ran out: its request comes next. */
 PH_TRACEPOINT(sched_dl_throttle_tp, ph_tp_dl_throttle, PH_HOOK_GRANTING)
-/* Ends extensions; counts lock holders switched out. */
+/*
+ * The scheduler acts on what was requested of this CPU's task: nothing is
+ * pending any more. A granted task that enters it unpreempted gives its
+ * extension back (sched_yield, the lazy bit at its return to user,
+ * blocking), even when the scheduler picks it again and no switch follows.
+ */
+PH_TRACEPOINT(sched_entry_tp, ph_tp_sched_entry, PH_HOOK_ARMED)
+/* Ends extensions; counts lock holders switched out; notes the candidate. */
 PH_TRACEPOINT(sched_switch, ph_tp_switch, PH_HOOK_ALWAYS)
 /* An RT/DL task waking on a CPU ends the extension there. */
 PH_TRACEPOINT(sched_wakeup, ph_tp_wakeup, PH_HOOK_ARMED)

@@ -60,7 +60,7 @@ static void ph_tp_need_resched(void *data, struct task_struct *p, int cpu, int t
 static void ph_tp_switch(void *data, bool preempt, struct task_struct *prev,
 			 struct task_struct *next, unsigned int prev_state)
 {
-	ph_request_switch();
+	ph_request_switch(next);
 	ph_ext_switch(preempt, prev, prev_state);
 	ph_waiters_switch(prev, preempt || prev_state == TASK_RUNNING, next);
 }
@@ -74,6 +74,14 @@ static void ph_tp_migrate(void *data, struct task_struct *p, int dest_cpu)
 {
 	ph_ext_rt_arrival(p, dest_cpu);
 	ph_waiters_migrate(p, dest_cpu);
+}
+
+/* __schedule() begins: not preempted, so it gives the CPU up itself. */
+static void ph_tp_sched_entry(void *data, bool preempt)
+{
+	ph_request_schedule();
+	if (!preempt)
+		ph_ext_yield();
 }
 
 static void ph_tp_dl_throttle(void *data, struct sched_dl_entity *dl_se, int cpu, u8 type)
@@ -110,19 +118,6 @@ static void ph_tp_cgroup_mkdir(void *data, struct cgroup *cgrp, const char *path
 
 /* ---- fprobe handlers ---- */
 
-static int ph_fp_resched_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
-			       struct ftrace_regs *regs, void *data)
-{
-	ph_request_resched_enter();
-	return 0;	/* 0: call the exit handler too */
-}
-
-static void ph_fp_resched_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
-			       struct ftrace_regs *regs, void *data)
-{
-	ph_request_resched_exit();
-}
-
 static int ph_fp_lazy_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			    struct ftrace_regs *regs, void *data)
 {
@@ -145,15 +140,9 @@ static int ph_fp_lazy_entry(struct fprobe *fp, unsigned long ip, unsigned long r
 static int ph_fp_arrival_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
 			       struct ftrace_regs *regs, void *data)
 {
-	ph_request_arrival_enter((struct task_struct *)
-			       ftrace_regs_get_argument(regs, PH_ARRIVAL_TASK_ARG));
+	ph_request_arrival((struct task_struct *)
+			   ftrace_regs_get_argument(regs, PH_ARRIVAL_TASK_ARG));
 	return 0;
-}
-
-static void ph_fp_arrival_exit(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
-			       struct ftrace_regs *regs, void *data)
-{
-	ph_request_arrival_exit();
 }
 
 static int ph_fp_tick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
@@ -180,13 +169,6 @@ static void ph_fp_hrtick_exit(struct fprobe *fp, unsigned long ip, unsigned long
 			      struct ftrace_regs *regs, void *data)
 {
 	ph_request_tick_exit(true);
-}
-
-static int ph_fp_yield_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
-			     struct ftrace_regs *regs, void *data)
-{
-	ph_ext_yield();
-	return 0;
 }
 
 static int ph_fp_class_tick_entry(struct fprobe *fp, unsigned long ip, unsigned long ret_ip,
@@ -265,19 +247,14 @@ static struct ph_tracepoint ph_tracepoints[] = {
 #undef PH_TRACEPOINT
 
 static struct ph_fprobe ph_fprobes[] = {
-	/* Exit: the request bit is set and the runqueue still locked. */
-	{ "__resched_curr",
-	  { .entry_handler = ph_fp_resched_entry, .exit_handler = ph_fp_resched_exit },
-	  PH_HOOK_GRANTING },
 	/* Every fair-class request, and only those, comes through here. */
 	{ "resched_curr_lazy", { .entry_handler = ph_fp_lazy_entry }, PH_HOOK_GRANTING },
 	/*
-	 * A task arrives (wakes, is created or moved): whose is it? If another
-	 * service's, it now waits here (waiters.c): the same lookup answers both.
+	 * A task arrives (wakes, is created or moved), before the scheduler
+	 * asks for the CPU on its behalf: if another service's, it now waits
+	 * here (waiters.c).
 	 */
-	{ "wakeup_preempt",
-	  { .entry_handler = ph_fp_arrival_entry, .exit_handler = ph_fp_arrival_exit },
-	  PH_HOOK_GRANTING },
+	{ "wakeup_preempt", { .entry_handler = ph_fp_arrival_entry }, PH_HOOK_GRANTING },
 	/* The tick: slice expiry and the lazy-to-full upgrade. */
 	{ "sched_tick",
 	  { .entry_handler = ph_fp_tick_entry, .exit_handler = ph_fp_tick_exit }, PH_HOOK_GRANTING },
@@ -301,13 +278,6 @@ static struct ph_fprobe ph_fprobes[] = {
 	{ "hrtick",
 	  { .entry_handler = ph_fp_hrtick_entry, .exit_handler = ph_fp_hrtick_exit },
 	  PH_HOOK_GRANTING },
-	/*
-	 * A granted task that enters the scheduler gives its extension back:
-	 * sched_yield (do_sched_yield ends in schedule()), the lazy bit at its
-	 * return to user, or blocking. The request was honoured even when the
-	 * scheduler picks the same task again and no sched_switch follows.
-	 */
-	{ "schedule", { .entry_handler = ph_fp_yield_entry }, PH_HOOK_ARMED },
 };
 
 /* What the fprobes that read arguments assume of the running kernel. */

@@ -4,9 +4,10 @@
  * rules that grant an extension or refuse one.
  *
  * Every request of the scheduler goes through __resched_curr(), which fires
- * sched_set_need_resched_tp (naming the target task and CPU) just before it
- * sets TIF_NEED_RESCHED_LAZY or TIF_NEED_RESCHED. The hooks around it tell
- * what asked:
+ * sched_set_need_resched_tp (naming the target task) just before it sets
+ * TIF_NEED_RESCHED_LAZY or TIF_NEED_RESCHED, and only if neither was set.
+ * What asked is marked on the requesting CPU, with interrupts off, by the
+ * hooks the request passes first, and the tracepoint takes the marks:
  * - fair: resched_curr_lazy() (slice expiry in update_curr(), wakeup
  *   preemption by a fair task), unless a deadline entity just throttled
  *   (sched_dl_throttle_tp): the fair server handing the CPU back to RT;
@@ -15,31 +16,43 @@
  *   hrtick's slice expiry for this CPU's task;
  * - anything else (RT, deadline, stop, sched_ext, migration, priority
  *   changes, the dl server, RCU, our own hand-backs): never withheld.
+ * A mark whose request found the bit already set, and so fired nothing, is
+ * dropped by the next arrival, tick, scheduler entry or switch on its CPU;
+ * until then a request without hooks of its own (RCU's nudge for a quiescent
+ * state, a priority change) can be taken for fair and wait a grace at most.
+ * RT and deadline tasks cannot: their wakeup passes an arrival first, and
+ * their moves and wakeups end extensions (ph_ext_rt_arrival).
  *
- * Decided only where the target runs, with interrupts off:
- * - a request for this CPU's own task at __resched_curr()'s return, or,
- *   made in a hardirq, where that returns: the extension's grace starts
- *   when its task gets the CPU back;
- * - a request from another CPU where this CPU acts on it next: at the end
- *   of an interrupt (irq_exit_rcu(), and x86's reschedule IPI, which does
- *   not go through it), at the end of a page fault, or at the tick, which
- *   upgrades a lazy request. The requesting CPU only publishes, before it
- *   sets the bit, whether its request may be withheld (ph_ext.fair_request);
- *   the target reads that after seeing the bit. A request that finds the
- *   bit already set makes no trace: an RT or deadline task behind it is
- *   caught by its wakeup or migration (ph_ext_rt_arrival), under the lock
- *   the grant takes.
- * A request the target acts on before it decides (a syscall's return) is
- * honoured as made. Upstream's time-slice extension decides at the same
- * place, the target's return from an interrupt; this adds the page fault.
+ * Decided only where the target runs, with interrupts off, where it would
+ * act on the bit next: at the end of an interrupt (irq_exit_rcu(), after the
+ * softirqs, and x86's reschedule IPI, which does not go through it), at the
+ * end of a page fault (a lazy request takes effect at its return to user),
+ * or at the tick, which upgrades a lazy request. So an extension's grace
+ * starts when its task gets the CPU back. The requesting CPU only
+ * publishes, before it sets the bit, whether its request may be withheld
+ * (ph_ext.fair_request); the target reads that after seeing the bit, and
+ * its own requests it notes as pending. A request that finds the bit
+ * already set makes no trace: an RT or deadline task behind it is caught
+ * by its wakeup or migration (ph_ext_rt_arrival), under the lock the grant
+ * takes. A request the target acts on before it decides (a system call's
+ * return, a full request in task context) is honoured as made, as
+ * upstream's time-slice extension does: it decides at the same place, the
+ * target's return from an interrupt; this adds the page fault.
  *
- * The rules (ph_decide) in order: only fair tasks of an enabled cgroup;
- * hint mode needs a section (nest > 0) and a task neither revoked nor
- * penalized; kernel mode only the tick's upgrade of a task in the kernel;
- * none while another service's task has a request standing here, or an RT
- * or deadline task arrived; one grant per scheduling stint; none while
- * another service's task waits here that an extension already delayed
- * (waiters.c).
+ * Candidates. Only a task that was, when it was last switched in, a fair
+ * task of an enabled cgroup (in hint mode: registered) can be extended.
+ * Each CPU notes its candidate at the switch, so that the hooks every task
+ * passes through (an interrupt's or a page fault's return) stop at one
+ * comparison for all others and skip their exit handlers. A task that
+ * registers, or whose cgroup is enabled, while it runs is covered from its
+ * next switch.
+ *
+ * The rules (ph_decide) in order: only candidates; hint mode needs a
+ * section (nest > 0) and a task neither revoked nor penalized; kernel mode
+ * only the tick's upgrade of a task in the kernel; none once an RT or
+ * deadline task arrived here; one grant per scheduling stint; none, and no
+ * continuation, while another service's task waits here (waiters.c: it is
+ * queued before the request its arrival makes is published).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -67,19 +80,15 @@ MODULE_PARM_DESC(hold_outsiders,
 
 /* The request being made on this CPU: this CPU only, interrupts off. */
 struct ph_request {
-	bool in_resched;		/* inside __resched_curr() */
-	bool in_lazy;			/* ... called by resched_curr_lazy() */
+	/* This CPU's current task, if it may be extended; set at each switch. */
+	struct task_struct *candidate;
+	bool in_lazy;			/* resched_curr_lazy(): the next request is fair */
+	bool in_dl;			/* a deadline entity throttled: the next request is its */
 	bool in_tick;			/* inside sched_tick() */
 	bool in_class_tick;		/* ... past the upgrade, in the class's tick */
 	bool in_hrtick;			/* inside hrtick(): the slice timer */
-	bool in_dl;			/* a deadline entity throttled: its request next */
 	bool tick_user;			/* the tick or hrtick interrupted user mode */
-	bool outsider_arrives;		/* inside wakeup_preempt() for another service's task */
-	/* A request for this CPU's task, decided at __resched_curr()'s return. */
-	struct task_struct *cand;
-	int cand_tif;
-	bool cand_upgrade;
-	/* ... or, made in a hardirq, at its return (after the softirqs). */
+	/* A request of this CPU for its own candidate, to decide where it acts. */
 	struct task_struct *pending;
 	bool pending_upgrade;
 	bool pending_user;
@@ -93,10 +102,10 @@ enum ph_verdict {
 	PH_CONTINUE,		/* the task's extension runs: withhold this one too */
 	PH_REFUSE_REVOKED,	/* its hint word held garbage */
 	PH_REFUSE_PENALIZED,	/* overran a grace, has not yielded since */
-	PH_REFUSE_OUTSIDER,	/* another service's task asked for this CPU */
+	PH_REFUSE_OUTSIDER,	/* another service's task came to wait: ends the extension */
 	PH_REFUSE_RT,		/* an RT or deadline task arrived here */
 	PH_REFUSE_USED,		/* granted once already in this stint */
-	PH_REFUSE_WAITER,	/* another service's task waited through one */
+	PH_REFUSE_WAITER,	/* another service's task waits here */
 };
 
 /* The counter each refusal adds to, besides PREEMPTHINT_STAT_REFUSALS. */
@@ -109,6 +118,11 @@ static void ph_count(struct ph_policy *pol, int stat)
 {
 	ph_stat_inc(&ph_global_stats, stat);
 	ph_stat_inc(&pol->stats, stat);
+}
+
+static bool ph_outsiders_wait(struct ph_ext *e)
+{
+	return !READ_ONCE(hold_outsiders) && ph_waiters_blocking(e->cpu);
 }
 
 /*
@@ -138,21 +152,21 @@ static enum ph_verdict ph_decide(struct ph_ext *e, struct task_struct *p, struct
 		*mode = PREEMPTHINT_MODE_KERNEL;
 	if (!*mode)
 		return PH_PASS;
-	/*
-	 * Another service's task that the scheduler wants to run now is never
-	 * kept waiting, not even by an extension already running.
-	 */
-	if (READ_ONCE(e->outsider_request))
-		return PH_REFUSE_OUTSIDER;
 	if (e->rt_arrived)
 		return PH_REFUSE_RT;
+	/*
+	 * Another service's task queued here is never kept waiting, not even
+	 * by an extension already running.
+	 */
 	if (e->task == p) {
+		if (ph_outsiders_wait(e))
+			return PH_REFUSE_OUTSIDER;
 		*mode = e->mode;
 		return PH_CONTINUE;
 	}
 	if (e->task || e->used)
 		return PH_REFUSE_USED;
-	if (!READ_ONCE(hold_outsiders) && ph_waiters_blocking(e->cpu))
+	if (ph_outsiders_wait(e))
 		return PH_REFUSE_WAITER;
 	return PH_GRANT;
 }
@@ -169,7 +183,7 @@ static void ph_decide_here(struct task_struct *p, int tif, bool upgrade, bool fr
 	enum ph_verdict v;
 	u32 mode;
 
-	if (unlikely(rt_or_dl_task(p) || is_idle_task(p) || (p->flags & PF_KTHREAD)))
+	if (unlikely(rt_or_dl_task(p)))
 		return;
 	rcu_read_lock();
 	pol = ph_policy_match(p);
@@ -209,45 +223,52 @@ out:
 	rcu_read_unlock();
 }
 
-void ph_request_resched_enter(void)
+/* May @p, switched in here, be extended? */
+static bool ph_may_extend(struct task_struct *p)
 {
-	struct ph_request *r = this_cpu_ptr(&ph_requests);
+	struct ph_policy *pol;
+	bool may = false;
+	u32 mode;
 
-	r->in_resched = true;
-	r->cand = NULL;
+	if (rt_or_dl_task(p) || is_idle_task(p) || (p->flags & PF_KTHREAD))
+		return false;
+	rcu_read_lock();
+	pol = ph_policy_match(p);
+	if (pol) {
+		mode = READ_ONCE(pol->mode);
+		may = (mode & PREEMPTHINT_MODE_KERNEL) ||
+		      ((mode & PREEMPTHINT_MODE_HINT) && ph_registry_find(p));
+	}
+	rcu_read_unlock();
+	return may;
 }
 
-void ph_request_resched_exit(void)
+/*
+ * This CPU enters the scheduler: what was pending is acted on now, and marks
+ * no request followed are dropped.
+ */
+void ph_request_schedule(void)
 {
 	struct ph_request *r = this_cpu_ptr(&ph_requests);
-	struct task_struct *p = r->cand;
 
-	r->in_resched = false;
+	r->pending = NULL;
 	r->in_lazy = false;
 	r->in_dl = false;
-	r->cand = NULL;
-	/* The bit is set now, by this CPU, for its own task. */
-	if (!p || p != current || !static_branch_unlikely(&ph_policy_active))
-		return;
-	/*
-	 * Made in a hardirq (the tick, the hrtick, a wakeup from the wake
-	 * list): decided where the interrupt returns, so that an extension
-	 * starts when its task gets the CPU back, not before the rest of the
-	 * interrupt and its softirqs.
-	 */
-	if (in_hardirq()) {
-		r->pending_upgrade = (r->pending == p && r->pending_upgrade) || r->cand_upgrade;
-		r->pending_user = r->tick_user;
-		r->pending = p;
-		return;
-	}
-	ph_decide_here(p, r->cand_tif, r->cand_upgrade, r->tick_user);
 }
 
-/* This CPU switched tasks: what was pending for the last one is moot. */
-void ph_request_switch(void)
+/* This CPU switches to @next: the same, and @next's candidacy is noted. */
+void ph_request_switch(struct task_struct *next)
 {
-	this_cpu_write(ph_requests.pending, NULL);
+	struct ph_request *r = this_cpu_ptr(&ph_requests);
+
+	ph_request_schedule();
+	r->candidate = static_branch_unlikely(&ph_policy_active) && ph_may_extend(next) ?
+		       next : NULL;
+}
+
+bool ph_request_candidate(struct task_struct *p)
+{
+	return this_cpu_read(ph_requests.candidate) == p;
 }
 
 void ph_request_lazy_enter(void)
@@ -256,40 +277,26 @@ void ph_request_lazy_enter(void)
 }
 
 /*
+ * @p arrives here (woken, new or moved), before any request made for it:
+ * marks left from an earlier request are dropped, and another service's
+ * task starts waiting (waiters.c).
+ */
+void ph_request_arrival(struct task_struct *p)
+{
+	this_cpu_write(ph_requests.in_lazy, false);
+	ph_waiters_arrived(p);
+}
+
+/*
  * A deadline entity throttled on this CPU: the fair server's, when RT tasks
  * starved the fair ones, or a deadline task's. The request update_curr_dl_se()
  * makes next hands the CPU on, and is the deadline class's. If none follows,
- * the mark stays until the next request or tick ends: it only ever makes a
- * request pass.
+ * the mark stays until the next request, the tick's end or the scheduler's
+ * entry: it only ever makes a request pass.
  */
 void ph_request_dl_throttle(void)
 {
 	this_cpu_write(ph_requests.in_dl, true);
-}
-
-/*
- * @p becomes runnable here (woken, new or moved) and the scheduler considers
- * preempting for it. The same lookup, the only one a wakeup pays for, tells
- * the waiter sets about another service's task that now waits here.
- */
-void ph_request_arrival_enter(struct task_struct *p)
-{
-	struct ph_request *r = this_cpu_ptr(&ph_requests);
-	bool outside = false;
-
-	if (static_branch_unlikely(&ph_policy_active) && !rt_or_dl_task(p)) {
-		rcu_read_lock();
-		outside = !ph_policy_match(p);
-		rcu_read_unlock();
-		if (outside)
-			ph_waiters_arrived(p);
-	}
-	r->outsider_arrives = (outside || (p->flags & PF_KTHREAD)) && !READ_ONCE(hold_outsiders);
-}
-
-void ph_request_arrival_exit(void)
-{
-	this_cpu_write(ph_requests.outsider_arrives, false);
 }
 
 /* sched_tick() (@hrtick false) or hrtick() begins. */
@@ -313,6 +320,7 @@ void ph_request_tick_exit(bool hrtick)
 		r->in_hrtick = false;
 	else
 		r->in_tick = false;
+	r->in_lazy = false;
 	r->in_dl = false;
 }
 
@@ -332,8 +340,8 @@ void ph_request_class_tick_exit(void)
 
 /*
  * sched_set_need_resched_tp: just before the bit is set, on the requesting
- * CPU. Also fired by set_tsk_need_resched() (RCU, our own hand-backs), with
- * the caller's CPU: never ours, and aimed at @p's CPU.
+ * CPU, from __resched_curr() or set_tsk_need_resched() (RCU, our own
+ * hand-backs: never marked fair). Aimed at @p's CPU.
  */
 void ph_request_made(struct task_struct *p, int cpu, int tif)
 {
@@ -341,11 +349,10 @@ void ph_request_made(struct task_struct *p, int cpu, int tif)
 	bool fair = false, upgrade = false, local;
 	struct ph_ext *e;
 
-	if (!r->in_resched)
-		cpu = task_cpu(p);
+	cpu = task_cpu(p);
 	e = per_cpu_ptr(&ph_exts, cpu);
 	local = cpu == smp_processor_id();
-	if (r->in_resched && !r->in_dl) {
+	if (!r->in_dl) {
 		fair = r->in_lazy;
 		/*
 		 * A full request for this CPU's task from the tick or the
@@ -361,21 +368,22 @@ void ph_request_made(struct task_struct *p, int cpu, int tif)
 					   (!r->in_class_tick &&
 					    test_tsk_thread_flag(p, TIF_NEED_RESCHED_LAZY)))));
 	}
+	/* Taken: a later request of this CPU is classified by its own marks. */
 	r->in_lazy = false;
-	if (r->outsider_arrives)
-		WRITE_ONCE(e->outsider_request, true);
+	r->in_dl = false;
 	/* Before the bit: the target reads this after it sees the bit. */
 	smp_store_release(&e->fair_request, fair || upgrade ? p : NULL);
-	if (local && (fair || upgrade)) {
-		r->cand = p;
-		r->cand_tif = tif;
-		r->cand_upgrade = upgrade;
+	/* This CPU's own candidate: decided where this CPU acts on the bit. */
+	if (local && (fair || upgrade) && r->candidate == p) {
+		r->pending_upgrade = (r->pending == p && r->pending_upgrade) || upgrade;
+		r->pending_user = r->tick_user;
+		r->pending = p;
 	}
 }
 
 /*
- * This CPU is about to act on a pending request, if any: its own, made in
- * the hardirq that returns now, or another CPU's. Interrupts off.
+ * This CPU is about to act on a pending request, if any: its own or
+ * another CPU's. Interrupts off.
  */
 void ph_request_check(void)
 {
@@ -385,7 +393,7 @@ void ph_request_check(void)
 	bool upgrade = false, from_user = false;
 
 	r->pending = NULL;
-	if (likely(!(ti & (_TIF_NEED_RESCHED | _TIF_NEED_RESCHED_LAZY))))
+	if (likely(!(ti & (_TIF_NEED_RESCHED | _TIF_NEED_RESCHED_LAZY)) || r->candidate != p))
 		return;
 	if (own == p) {
 		upgrade = r->pending_upgrade;
@@ -404,20 +412,11 @@ void ph_request_check(void)
 
 /*
  * An interrupt's end (irq_exit_rcu(), which runs softirqs) or a page
- * fault: only a thread with a hint to honour needs its return looked at.
+ * fault: only a candidate's return needs looking at.
  */
 bool ph_request_exit_wanted(void)
 {
-	bool registered;
-
-	if (this_cpu_read(ph_requests.pending))
-		return true;
-	if (!static_branch_unlikely(&ph_policy_active) || !ph_registry_count())
-		return false;
-	rcu_read_lock();
-	registered = ph_registry_find(current);
-	rcu_read_unlock();
-	return registered;
+	return this_cpu_read(ph_requests.candidate) == current;
 }
 
 void ph_request_exit(void)
@@ -431,9 +430,10 @@ void ph_request_exit(void)
 
 /*
  * Before the request hooks are attached again: a hook taken away between
- * its entry and exit handlers left its CPU's flags set (inside the tick,
- * inside a request). No handler that reads them runs while they are
- * detached, and the one that runs (sched_switch) only clears them too.
+ * its entry and exit handlers left its CPU's flags set (inside the tick),
+ * and marks and candidates are from the last time they were attached. No
+ * handler that reads them runs while they are detached, and the one that
+ * runs (sched_switch) only clears them too: the policy key is off.
  */
 void ph_request_forget(void)
 {
@@ -442,15 +442,13 @@ void ph_request_forget(void)
 	for_each_possible_cpu(cpu) {
 		struct ph_request *r = per_cpu_ptr(&ph_requests, cpu);
 
-		WRITE_ONCE(r->in_resched, false);
+		WRITE_ONCE(r->candidate, NULL);
 		WRITE_ONCE(r->in_lazy, false);
+		WRITE_ONCE(r->in_dl, false);
 		WRITE_ONCE(r->in_tick, false);
 		WRITE_ONCE(r->in_class_tick, false);
 		WRITE_ONCE(r->in_hrtick, false);
-		WRITE_ONCE(r->in_dl, false);
 		WRITE_ONCE(r->tick_user, false);
-		WRITE_ONCE(r->outsider_arrives, false);
-		WRITE_ONCE(r->cand, NULL);
 		WRITE_ONCE(r->pending, NULL);
 	}
 	ph_ext_forget();

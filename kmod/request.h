@@ -5,18 +5,17 @@
 #include <linux/sched.h>
 
 /* Called by the hooks (hooks.c), always with preemption disabled. */
-void ph_request_resched_enter(void);
-void ph_request_resched_exit(void);
 void ph_request_lazy_enter(void);
-void ph_request_arrival_enter(struct task_struct *p);
-void ph_request_arrival_exit(void);
+void ph_request_arrival(struct task_struct *p);
 void ph_request_tick_enter(bool hrtick);
 void ph_request_tick_exit(bool hrtick);
 void ph_request_class_tick_enter(void);
 void ph_request_class_tick_exit(void);
 void ph_request_dl_throttle(void);
 void ph_request_made(struct task_struct *p, int cpu, int tif);
-void ph_request_switch(void);
+void ph_request_schedule(void);
+void ph_request_switch(struct task_struct *next);
+bool ph_request_candidate(struct task_struct *p);	/* may this CPU's @p be extended? */
 
 /*
  * Where this CPU acts on a pending request next: the reschedule IPI's end

@@ -26,8 +26,7 @@
  * the wakeup ran on and however its clock compares with this CPU's.
  *
  * A task is queued from its arrival (wakeup_preempt: woken, new or moved
- * there; request.c's arrival hook has looked it up already, and one lookup a
- * wakeup serves both) or its preemption (sched_switch, still runnable) until
+ * there; before any request made for it) or its preemption (sched_switch, still runnable) until
  * it is switched in;
  * sched_migrate_task moves it between CPUs while queued, and one that had
  * already waited through an end blocks grants on its new CPU at once (it may
@@ -87,13 +86,15 @@ static bool ph_waiters_on(void)
 	return static_branch_unlikely(&ph_policy_active);
 }
 
-/* A fair task no enabled cgroup covers. */
+/* A fair task no enabled cgroup covers, or a kernel thread: it serves everyone. */
 static bool ph_outside_fair(struct task_struct *p)
 {
 	bool outside;
 
 	if (rt_or_dl_task(p) || is_idle_task(p))
 		return false;
+	if (p->flags & PF_KTHREAD)
+		return true;
 	rcu_read_lock();
 	outside = !ph_policy_match(p);
 	rcu_read_unlock();
@@ -179,10 +180,14 @@ static void ph_waiters_switched_in(int cpu, struct task_struct *p)
 	raw_spin_unlock(&s->lock);
 }
 
+/*
+ * @p arrives on its CPU (woken, new or moved), before the scheduler asks for
+ * the CPU on its behalf: a CPU that sees that request sees the waiter too.
+ */
 void ph_waiters_arrived(struct task_struct *p)
 {
 	/* Woken while still on its CPU: it never left, so it does not wait. */
-	if (READ_ONCE(p->on_cpu))
+	if (!ph_waiters_on() || READ_ONCE(p->on_cpu) || !ph_outside_fair(p))
 		return;
 	ph_waiters_add(task_cpu(p), p, false);
 }

@@ -111,7 +111,7 @@ T=/sys/kernel/tracing
 # The functions the module puts fprobes on (kmod/hooks.c), all attached
 # only while a policy is active. ph_fprobes_attached: how many of them
 # ftrace lists as traced now.
-PH_FPROBE_FNS="__resched_curr resched_curr_lazy wakeup_preempt sched_tick hrtick schedule"
+PH_FPROBE_FNS="resched_curr_lazy wakeup_preempt sched_tick task_tick_fair irq_exit_rcu handle_mm_fault hrtick"
 ph_fprobes_attached() {
 	local n=0 f
 	for f in $PH_FPROBE_FNS; do
