@@ -15,7 +15,7 @@
  *    for the enter/leave helpers.
  *
  * 2. Policy and counters, per cgroup v2: the generic netlink family
- *    "preempthint" (CAP_NET_ADMIN in the initial namespace for changes).
+ *    "preempthint" (CAP_SYS_NICE in the initial user namespace).
  */
 #ifndef _UAPI_PREEMPTHINT_H
 #define _UAPI_PREEMPTHINT_H

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "preempthint" generic netlink family: enable/disable cgroups, global
- * knobs, counters. Every command needs CAP_NET_ADMIN in the initial user
- * namespace (GENL_ADMIN_PERM checks init_user_ns); the family exists only in
- * the initial network namespace. Errors carry an extended-ACK message.
+ * knobs, counters. Every command needs CAP_SYS_NICE in the initial user
+ * namespace (see ph_nl_permitted); the family exists only in the initial
+ * network namespace. Errors carry an extended-ACK message.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/workqueue.h>
 #include <net/genetlink.h>
@@ -133,8 +134,35 @@ static int ph_nl_fill_policy(struct sk_buff *skb, const struct ph_policy *pol,
  * was such a cgroup failed (found by nlfuzz probe). Ask for room for the
  * largest entry.
  */
+/*
+ * What the family changes is how tasks are scheduled: which ones the
+ * scheduler lets run on past its own decision. The authority for that is
+ * CAP_SYS_NICE, which already lets its holder make any task SCHED_FIFO and
+ * so delay every other task far more than a grace; CAP_NET_ADMIN is the
+ * network's authority, held by network daemons and CNI agents. Checked as
+ * GENL_ADMIN_PERM checks CAP_NET_ADMIN: in the initial user namespace, of
+ * both the socket's opener and the sender. Reads need it too: one service's
+ * counters are a timing channel on another's locking, and monitoring has a
+ * root-run path.
+ */
+static bool ph_nl_permitted(struct sk_buff *skb, struct netlink_ext_ack *extack)
+{
+	if (netlink_capable(skb, CAP_SYS_NICE))
+		return true;
+	NL_SET_ERR_MSG(extack, "needs CAP_SYS_NICE in the initial user namespace");
+	return false;
+}
+
+static int ph_nl_pre_doit(const struct genl_split_ops *ops, struct sk_buff *skb,
+			  struct genl_info *info)
+{
+	return ph_nl_permitted(skb, info->extack) ? 0 : -EPERM;
+}
+
 static int ph_nl_dump_policy_start(struct netlink_callback *cb)
 {
+	if (!ph_nl_permitted(cb->skb, cb->extack))
+		return -EPERM;
 	cb->min_dump_alloc = nlmsg_total_size(genlmsg_total_size(ph_nl_policy_attrs_size()));
 	return 0;
 }
@@ -223,28 +251,31 @@ static int ph_nl_reset_stats(struct sk_buff *skb, struct genl_info *info)
 	return 0;
 }
 
+/* Each doit passes ph_nl_pre_doit, the dump its start: ph_nl_permitted. */
 static const struct genl_ops ph_genl_ops[] = {
-	{ .cmd = PREEMPTHINT_CMD_ENABLE, .doit = ph_nl_enable, .flags = GENL_ADMIN_PERM },
-	{ .cmd = PREEMPTHINT_CMD_DISABLE, .doit = ph_nl_disable, .flags = GENL_ADMIN_PERM },
+	{ .cmd = PREEMPTHINT_CMD_ENABLE, .doit = ph_nl_enable },
+	{ .cmd = PREEMPTHINT_CMD_DISABLE, .doit = ph_nl_disable },
 	{ .cmd = PREEMPTHINT_CMD_GET_POLICY, .start = ph_nl_dump_policy_start,
-	  .dumpit = ph_nl_dump_policy, .flags = GENL_ADMIN_PERM },
-	{ .cmd = PREEMPTHINT_CMD_GET_STATS, .doit = ph_nl_get_stats, .flags = GENL_ADMIN_PERM },
-	{ .cmd = PREEMPTHINT_CMD_SET, .doit = ph_nl_set, .flags = GENL_ADMIN_PERM },
-	{ .cmd = PREEMPTHINT_CMD_RESET_STATS, .doit = ph_nl_reset_stats, .flags = GENL_ADMIN_PERM },
+	  .dumpit = ph_nl_dump_policy },
+	{ .cmd = PREEMPTHINT_CMD_GET_STATS, .doit = ph_nl_get_stats },
+	{ .cmd = PREEMPTHINT_CMD_SET, .doit = ph_nl_set },
+	{ .cmd = PREEMPTHINT_CMD_RESET_STATS, .doit = ph_nl_reset_stats },
 };
 
+/* Groups can only ask for CAP_NET_ADMIN or CAP_SYS_ADMIN: the host's. */
 static const struct genl_multicast_group ph_genl_mcgrps[] = {
-	{ .name = PREEMPTHINT_GENL_MCGRP, .flags = GENL_MCAST_CAP_NET_ADMIN },
+	{ .name = PREEMPTHINT_GENL_MCGRP, .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
 
 /*
  * Who may use the family (tests/guest/t/86-privilege.sh asserts each case):
  *
- * - Every command, reads included, is GENL_ADMIN_PERM: CAP_NET_ADMIN in the
- *   initial user namespace, of both the socket's opener and the sender.
- *   Policy and counters are host-wide (any cgroup, every CPU), so nothing is
- *   left for an unprivileged reader: it gets EPERM, as does root inside a
- *   user namespace. The events group likewise needs CAP_NET_ADMIN.
+ * - Every command, reads included, needs CAP_SYS_NICE in the initial user
+ *   namespace, of both the socket's opener and the sender
+ *   (ph_nl_permitted). Policy and counters are host-wide (any cgroup, every
+ *   CPU), so nothing is left for an unprivileged reader: it gets EPERM, as
+ *   do root inside a user namespace and a holder of CAP_NET_ADMIN alone.
+ *   The events group needs CAP_SYS_ADMIN, the narrowest a group can ask.
  * - netnsok is false: the family exists only in the initial network
  *   namespace. Elsewhere nlctrl does not list it and requests to its id get
  *   ENOENT, whatever the caller's capabilities; a container with its own
@@ -259,6 +290,7 @@ static struct genl_family ph_genl_family __ro_after_init = {
 	.version = PREEMPTHINT_GENL_VERSION,
 	.maxattr = PREEMPTHINT_A_MAX,
 	.policy = ph_nl_policy,
+	.pre_doit = ph_nl_pre_doit,
 	.module = THIS_MODULE,
 	.ops = ph_genl_ops,
 	.n_ops = ARRAY_SIZE(ph_genl_ops),

@@ -16,7 +16,7 @@ enum ph_exit {
 	PH_EXIT_FAIL = 1,		/* the operation failed */
 	PH_EXIT_USAGE = 64,		/* bad command line */
 	PH_EXIT_UNAVAILABLE = 69,	/* module not loaded, family missing */
-	PH_EXIT_NOPERM = 77,		/* caller lacks CAP_NET_ADMIN */
+	PH_EXIT_NOPERM = 77,		/* caller lacks CAP_SYS_NICE (CAP_SYS_ADMIN for monitor) */
 };
 
 /* What every command gets: where to write, and the global options. */

@@ -246,7 +246,7 @@ int ph_nl_exec(struct ph_nl *nl, struct nl_msg *msg, ph_nl_reply_fn fn, void *ar
 int ph_nl_fail(struct ph_ctx *ctx, const struct ph_nl *nl, const char *what, int err)
 {
 	if (err == -EPERM) {
-		fprintf(ctx->err, "preempthint: %s: needs CAP_NET_ADMIN; run as root\n", what);
+		fprintf(ctx->err, "preempthint: %s: needs CAP_SYS_NICE; run as root\n", what);
 		return PH_EXIT_NOPERM;
 	}
 	fprintf(ctx->err, "preempthint: %s: %s\n", what, nl->msg[0] ? nl->msg : strerror(-err));
@@ -315,7 +315,7 @@ int ph_nl_subscribe(struct ph_ctx *ctx, struct ph_nl *nl, const char *group)
 	ctrl = genl_ctrl_resolve_grp(nl->sk, "nlctrl", "notify");
 	ret = nl_socket_add_memberships(nl->sk, grp, ctrl > 0 ? ctrl : 0, 0);
 	if (ret == -NLE_PERM) {
-		fprintf(ctx->err, "preempthint: joining '%s': needs CAP_NET_ADMIN; run as root\n", group);
+		fprintf(ctx->err, "preempthint: joining '%s': needs CAP_SYS_ADMIN; run as root\n", group);
 		return PH_EXIT_NOPERM;
 	}
 	if (ret < 0) {

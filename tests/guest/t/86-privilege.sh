@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Issue 8, privilege. Who may do what (decided in kmod/netlink.c):
-# - the operator, CAP_NET_ADMIN in the initial user and network namespace,
-#   may do everything; nobody else may change or read anything: an
-#   unprivileged user and root of a user namespace get EPERM for every
-#   command and for the events group;
+# - the operator, CAP_SYS_NICE (the scheduling authority) in the initial
+#   user and network namespace, may do everything but listen to events,
+#   which needs CAP_SYS_ADMIN; nobody else may change or read anything: an
+#   unprivileged user, a holder of CAP_NET_ADMIN alone and root of a user
+#   namespace get EPERM for every command and for the events group;
 # - in any other network namespace the family does not exist (ENOENT, also
 #   for real root there), and events never arrive there;
 # - any thread may register its own hint slot (/dev/preempthint is 0666),
@@ -16,6 +17,8 @@
 
 F=$PH_PROGS/nlfuzz
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all --bounding-set=-all)
+# with_cap CAP: nobody holding that one capability (ambient, so it survives exec).
+with_cap() { echo "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,+$1 --ambient-caps=-all,+$1 --bounding-set=-all,+$1"; }
 USERNS=(unshare --user --map-root-user)
 NETNS=(unshare --net)
 BOTHNS=(unshare --user --map-root-user --net)
@@ -44,6 +47,20 @@ fam=$(kv family <<<"$root")
 grp=$(kv group <<<"$root")
 diag "root: $(echo $root)"
 answers "root in the initial namespaces" ACK "$root"
+
+# The scheduling authority alone does the same; events need CAP_SYS_ADMIN.
+out=$($(with_cap sys_nice) $F perm --path /ph-priv/other --listen 1)
+diag "nobody with CAP_SYS_NICE: $(echo $out)"
+answers "a user with CAP_SYS_NICE alone" ACK "$out"
+check "... but cannot join the events group (EPERM)" [ "$(kv join <<<"$out")" = EPERM ]
+out=$($(with_cap net_admin) $F perm --path /ph-priv/other --listen 1)
+diag "nobody with CAP_NET_ADMIN: $(echo $out)"
+answers "a user with CAP_NET_ADMIN alone (the network's authority)" EPERM "$out"
+check "... nor can it join the events group (EPERM)" [ "$(kv join <<<"$out")" = EPERM ]
+out=$($(with_cap sys_admin) $F perm --path /ph-priv/other --listen 1)
+diag "nobody with CAP_SYS_ADMIN: $(echo $out)"
+answers "a user with CAP_SYS_ADMIN alone" EPERM "$out"
+check "... which may join the events group" [ "$(kv join <<<"$out")" = OK ]
 phctl set --grace-us 50
 phctl disable --cgroup /ph-priv/other 2>/dev/null
 before=$(policies)
@@ -101,9 +118,11 @@ exit_is() {
 for cmd in "enable --cgroup /ph-priv/other" "disable --cgroup /ph-priv/db" "set --grace-us 7" \
 	"reset-stats" "status" "stats --cgroup /ph-priv/db" "monitor --count 1"; do
 	# shellcheck disable=SC2086
-	exit_is 77 "CLI as an unprivileged user: $cmd" "needs CAP_NET_ADMIN" "${NOBODY[@]}" $PH_CLI $cmd
+	exit_is 77 "CLI as an unprivileged user: $cmd" "needs CAP_SYS_" "${NOBODY[@]}" $PH_CLI $cmd
 	# shellcheck disable=SC2086
-	exit_is 77 "CLI as root of a user namespace: $cmd" "needs CAP_NET_ADMIN" "${USERNS[@]}" $PH_CLI $cmd
+	exit_is 77 "CLI as root of a user namespace: $cmd" "needs CAP_SYS_" "${USERNS[@]}" $PH_CLI $cmd
+	# shellcheck disable=SC2086
+	exit_is 77 "CLI with CAP_NET_ADMIN alone: $cmd" "needs CAP_SYS_" $(with_cap net_admin) $PH_CLI $cmd
 	# shellcheck disable=SC2086
 	exit_is 69 "CLI in another network namespace: $cmd" "only in the initial network namespace" \
 		"${NETNS[@]}" $PH_CLI $cmd
