@@ -123,6 +123,7 @@ enum preempthint_stat {
 	PREEMPTHINT_STAT_GRANT_NS_SUM,	/* total extension time, ns */
 	PREEMPTHINT_STAT_WAITER_REFUSALS, /* of the refusals: another cgroup's task waits */
 	PREEMPTHINT_STAT_ARRIVAL_REFUSALS, /* of the refusals: another cgroup's task woke here */
+	PREEMPTHINT_STAT_REGISTRATION_REFUSALS, /* hint slots refused: ENOSPC, ENOMEM */
 	PREEMPTHINT_STAT_PAD,
 	__PREEMPTHINT_STAT_MAX,
 };

@@ -14,12 +14,15 @@
 #include "preempthint.h"
 
 struct page;
+struct user_struct;
 
 struct ph_task {
 	struct rhash_head node;
 	struct task_struct *task;		/* key; reference held */
 	struct preempthint_slot *slot;		/* kernel mapping of the pinned page */
 	struct page *page;
+	struct user_struct *user;	/* its locked_vm holds the page; NULL: exempt */
+	bool outside;		/* counted in the outside pool */
 	bool penalized;		/* overran a grace: no grant until it yields */
 	bool revoked;		/* wrote garbage: no grant until it re-registers */
 	struct rcu_head rcu;
@@ -31,7 +34,7 @@ void ph_registry_exit(void);
 int ph_registry_add(unsigned long slot_addr);	/* for current */
 int ph_registry_remove(struct task_struct *p);
 struct ph_task *ph_registry_find(struct task_struct *p);	/* caller holds RCU */
-u32 ph_registry_count(void);
+u32 ph_registry_count(void);	/* slots held, those being given back too */
 
 /*
  * The nesting depth the thread published, or -1 when the word holds garbage

@@ -20,6 +20,7 @@ static const char *const ph_stat_names[PREEMPTHINT_STAT_PAD] = {
 	[PREEMPTHINT_STAT_GRANT_NS_SUM] = "grant_ns_sum",
 	[PREEMPTHINT_STAT_WAITER_REFUSALS] = "waiter_refusals",
 	[PREEMPTHINT_STAT_ARRIVAL_REFUSALS] = "arrival_refusals",
+	[PREEMPTHINT_STAT_REGISTRATION_REFUSALS] = "registration_refusals",
 };
 
 const char *ph_stat_name(int stat)

@@ -5,6 +5,8 @@
 # context switches) runs side by side, interleaved, with the module
 #   unloaded   not loaded (the baseline)
 #   loaded     loaded, no policy: the hooks are attached, the policy key off
+#   registered the same, and a registered thread asleep elsewhere: every
+#              switch asks whether the task leaving is registered
 #   other      a policy on another cgroup: every wakeup and switch looks the
 #              task up and tracks it as a possible waiter
 #   inside     in the enabled cgroup, both threads registered, hint never set
@@ -15,13 +17,14 @@
 . "$(dirname "$0")/lib.sh"
 
 reps=${BENCH_REPS:-5} rounds=${BENCH_ROUNDS:-20000}
-configs="unloaded loaded other inside"
+configs="unloaded loaded registered other inside"
 placements="1,1 0,1"
 
 setup() {	# setup CONFIG: load/enable for it; prints the cgroup to run in
 	case $1 in
 	unloaded) ph_unload ;;
 	loaded) ph_loaded || ph_load || return 1 ;;
+	registered) ph_loaded || ph_load || return 1 ;;
 	other | inside) phctl enable --cgroup /ph-db --grace-us 200 >/dev/null || return 1 ;;
 	esac
 	[ "$1" = inside ] && echo /ph-db || echo /ph-other
@@ -29,7 +32,20 @@ setup() {	# setup CONFIG: load/enable for it; prints the cgroup to run in
 
 teardown() {
 	[ "$1" = other ] || [ "$1" = inside ] && phctl disable --cgroup /ph-db
+	if [ "$1" = registered ]; then
+		pkill -f "lifecycle flood 1 600000"
+		wait "$sleeper" 2>/dev/null
+		[ "$(ph_held_settled)" = 0 ] || return 1
+	fi
 	return 0
+}
+
+# The registered config's thread: holds its slot asleep until killed.
+start_sleeper() {
+	run_in_cgroup /ph-other "$PH_PROGS/lifecycle" flood 1 600000 >/dev/null &
+	sleeper=$!
+	for _ in $(seq 50); do [ "$(ph_held)" = 1 ] && break; sleep 0.1; done
+	[ "$(ph_held)" = 1 ]
 }
 
 declare -A ns
@@ -38,6 +54,9 @@ ph_unload
 for rep in $(seq "$reps"); do
 	for cfg in $configs; do
 		cg=$(setup "$cfg") || { echo "bench: cannot set up $cfg"; exit 1; }
+		if [ "$cfg" = registered ]; then
+			start_sleeper || { echo "bench: the registered thread did not start"; exit 1; }
+		fi
 		for pl in $placements; do
 			out=$(run_in_cgroup "$cg" "$PH_PROGS/pingpong" --rounds "$rounds" --cpus "$pl" \
 				$([ "$cfg" = inside ] && echo --register)) ||
@@ -45,7 +64,7 @@ for rep in $(seq "$reps"); do
 			ns[$cfg/$pl]+="$(kv ns_per_round <<<"$out") "
 			echo "bench: rep $rep $cfg cpus $pl: $(kv ns_per_round <<<"$out") ns a round" >&2
 		done
-		teardown "$cfg"
+		teardown "$cfg" || { echo "bench: $cfg left a slot held"; exit 1; }
 	done
 done
 ph_unload

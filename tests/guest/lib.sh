@@ -76,6 +76,19 @@ for name in sys.argv[1:]:
 # ph_stat NAME [CGROUP]: one counter, global or of an enabled cgroup (JSON).
 ph_stat() { ph_stats_kv "${2:-}" "$1" | sed 's/^[^=]*=//'; }
 
+# ph_held: the slots the module holds (status's "registered"). A slot is
+# given back an RCU grace period after its thread ends, so ph_held_settled
+# waits up to 10 s for the count to reach 0 and prints what it is then.
+ph_held() { phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])'; }
+ph_held_settled() {
+	local i
+	for i in $(seq 100); do
+		[ "$(ph_held)" = 0 ] && break
+		sleep 0.1
+	done
+	ph_held
+}
+
 # run_in_cgroup CGROUP CMD...: run CMD as a member of cgroup CGROUP.
 run_in_cgroup() {
 	local cg=$1

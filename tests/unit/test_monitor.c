@@ -227,10 +227,12 @@ static void test_print(void)
 		"{\"time\":\"2023-11-14T22:13:20Z\",\"time_ns\":5000000000,\"interval_ns\":500000000,"
 		"\"cgroup\":null,\"registered\":9,\"rates\":{\"grants\":120.000,\"expiries\":2.000,"
 		"\"yields\":118.000,\"refusals\":4.000,\"lh_preemptions\":6.000,"
-		"\"kernel_grants\":0.000,\"waiter_refusals\":0.000,\"arrival_refusals\":0.000},"
+		"\"kernel_grants\":0.000,\"waiter_refusals\":0.000,\"arrival_refusals\":0.000,"
+		"\"registration_refusals\":0.000},"
 		"\"deltas\":{\"grants\":60,"
 		"\"expiries\":1,\"yields\":59,\"refusals\":2,\"lh_preemptions\":3,\"kernel_grants\":0,"
-		"\"grant_ns_sum\":1234567,\"waiter_refusals\":0,\"arrival_refusals\":0}}\n"),
+		"\"grant_ns_sum\":1234567,\"waiter_refusals\":0,\"arrival_refusals\":0,"
+		"\"registration_refusals\":0}}\n"),
 		  "monitor -j: one JSON object per line, no header, global with registered (%s)",
 		  flat(r.out));
 	run_free(&r);

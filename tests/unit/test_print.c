@@ -15,7 +15,7 @@
 #define ZERO_STATS \
 	"{\"grants\":0,\"expiries\":0,\"yields\":0,\"refusals\":0,\"lh_preemptions\":0," \
 	"\"kernel_grants\":0,\"grant_ns_max\":0,\"grant_ns_sum\":0,\"waiter_refusals\":0," \
-	"\"arrival_refusals\":0}"
+	"\"arrival_refusals\":0,\"registration_refusals\":0}"
 
 static void fill_stats(struct ph_stats *s, uint64_t base)
 {
@@ -97,12 +97,14 @@ static void test_status(void)
 		"{\"module\":\"0.1.0\",\"preempt\":\"lazy\",\"enabled\":true,\"default_grace_us\":50,"
 		"\"registered\":3,\"stats\":{\"grants\":1,\"expiries\":0,\"yields\":0,\"refusals\":0,"
 		"\"lh_preemptions\":0,\"kernel_grants\":0,\"grant_ns_max\":0,"
-		"\"grant_ns_sum\":18446744073709551615,\"waiter_refusals\":0,\"arrival_refusals\":0},"
+		"\"grant_ns_sum\":18446744073709551615,\"waiter_refusals\":0,\"arrival_refusals\":0,"
+		"\"registration_refusals\":0},"
 		"\"cgroups\":["
 		"{\"path\":\"/system.slice/postgresql@17-main.service\",\"id\":1234,\"grace_us\":200,"
 		"\"mode\":\"hint\",\"stats\":{\"grants\":101,\"expiries\":102,\"yields\":103,"
 		"\"refusals\":104,\"lh_preemptions\":105,\"kernel_grants\":106,\"grant_ns_max\":107,"
-		"\"grant_ns_sum\":108,\"waiter_refusals\":109,\"arrival_refusals\":110}},"
+		"\"grant_ns_sum\":108,\"waiter_refusals\":109,\"arrival_refusals\":110,"
+		"\"registration_refusals\":111}},"
 		"{\"path\":\"/ph \\\"q\\\"\",\"id\":5,\"grace_us\":5,\"mode\":\"both\",\"stats\":"
 		ZERO_STATS "}]}\n"),
 		  "status -j: one JSON object, u64 exact, paths escaped (%s)", flat(r.out));
@@ -164,7 +166,8 @@ static void test_stats(void)
 	TAP_CHECK(!strcmp(r.out, "{\"cgroup\":\"/ph-db\",\"id\":77,\"stats\":{\"grants\":11,"
 			  "\"expiries\":12,\"yields\":13,\"refusals\":14,\"lh_preemptions\":15,"
 			  "\"kernel_grants\":16,\"grant_ns_max\":17,\"grant_ns_sum\":18,"
-			  "\"waiter_refusals\":19,\"arrival_refusals\":20}}\n"),
+			  "\"waiter_refusals\":19,\"arrival_refusals\":20,"
+			  "\"registration_refusals\":21}}\n"),
 		  "stats -j --cgroup: the cgroup's path, id and counters (%s)", flat(r.out));
 	run_free(&r);
 

@@ -13,8 +13,14 @@
  *                            unload tests) for SECONDS, or until STOP_FILE
  *                            exists; prints the slot flags at the end
  *   lifecycle garbage        garbage in the hint word revokes the extension
+ *   lifecycle flood N MS     N threads register at once and hold their slots
+ *                            MS ms; prints registered=, enospc=, enomem=,
+ *                            other= lines (not TAP: the caller judges them)
+ *   lifecycle churn N        register and unregister N times in a row;
+ *                            prints the same counts
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +126,73 @@ static int cmd_threads(int n)
 	return failures ? 1 : 0;
 }
 
+struct flood {
+	pthread_barrier_t registered, release;
+	int counts[4];	/* registered, ENOSPC, ENOMEM, other */
+	pthread_mutex_t lock;
+};
+
+static void flood_count(struct flood *f, int ret)
+{
+	int k = !ret ? 0 : ret == -ENOSPC ? 1 : ret == -ENOMEM ? 2 : 3;
+
+	pthread_mutex_lock(&f->lock);
+	f->counts[k]++;
+	pthread_mutex_unlock(&f->lock);
+}
+
+static void print_counts(const int c[4])
+{
+	printf("registered=%d\nenospc=%d\nenomem=%d\nother=%d\n", c[0], c[1], c[2], c[3]);
+	fflush(stdout);
+}
+
+static void *flood_body(void *arg)
+{
+	struct flood *f = arg;
+
+	flood_count(f, preempthint_register());
+	pthread_barrier_wait(&f->registered);
+	pthread_barrier_wait(&f->release);
+	return NULL;
+}
+
+/* Every thread registers before any leaves, so none gives its place back early. */
+static int cmd_flood(int n, int hold_ms)
+{
+	pthread_t *t = calloc(n, sizeof(*t));
+	struct flood f = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	int i;
+
+	pthread_barrier_init(&f.registered, NULL, n + 1);
+	pthread_barrier_init(&f.release, NULL, n + 1);
+	for (i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, flood_body, &f))
+			return 2;
+	pthread_barrier_wait(&f.registered);
+	print_counts(f.counts);
+	usleep(hold_ms * 1000);
+	pthread_barrier_wait(&f.release);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	free(t);
+	return 0;
+}
+
+static int cmd_churn(int n)
+{
+	int c[4] = { 0 }, i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = preempthint_register();
+		c[!ret ? 0 : ret == -ENOSPC ? 1 : ret == -ENOMEM ? 2 : 3]++;
+		if (!ret)
+			preempthint_unregister();
+	}
+	print_counts(c);
+	return 0;
+}
+
 static int cmd_fork(void)
 {
 	int status;
@@ -213,6 +286,10 @@ int main(int argc, char **argv)
 		return cmd_hold(atoi(argv[2]), argc > 3 ? argv[3] : NULL);
 	if (!strcmp(cmd, "garbage"))
 		return cmd_garbage();
-	fprintf(stderr, "usage: lifecycle api|threads N|fork|exec|hold S [STOP]|garbage\n");
+	if (!strcmp(cmd, "flood") && argc > 3)
+		return cmd_flood(atoi(argv[2]), atoi(argv[3]));
+	if (!strcmp(cmd, "churn") && argc > 2)
+		return cmd_churn(atoi(argv[2]));
+	fprintf(stderr, "usage: lifecycle api|threads N|fork|exec|hold S [STOP]|garbage|flood N MS|churn N\n");
 	return 2;
 }

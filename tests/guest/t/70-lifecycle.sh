@@ -20,8 +20,8 @@ taskset -c 1 sh -c 'while :; do :; done' &
 hog=$!
 run_in_cgroup /ph-db taskset -c 1 $L garbage
 kill $hog
-check "every thread's registration is gone after they exited ($(phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])'))" \
-	[ "$(phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])')" = 0 ]
+n=$(ph_held_settled)
+check "every thread's registration is gone after they exited ($n)" [ "$n" = 0 ]
 
 # kill -9 while hinted
 run_in_cgroup /ph-db $L hold 30 >/dev/null &
@@ -30,8 +30,8 @@ victim=$(pgrep -f "lifecycle hold 30")
 diag "killing $victim with SIGKILL while it holds the hint"
 kill -9 $victim
 wait
-check "a thread killed with SIGKILL while hinted leaves no registration" \
-	[ "$(phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])')" = 0 ]
+n=$(ph_held_settled)
+check "a thread killed with SIGKILL while hinted leaves no registration ($n)" [ "$n" = 0 ]
 
 # Unload while hinted threads run; they keep running, flags show the detach.
 # They spin until told to stop, after the unload (which takes seconds on

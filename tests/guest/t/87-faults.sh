@@ -60,7 +60,7 @@ for how in munmap dontneed; do
 	# subshell's: run_in_cgroup runs in one when put in the background).
 	grep -E "preempthint_(grant|end): " $T/trace >$tmp/$how.ext
 	trace_restore
-	after=$(registered_now)
+	after=$(ph_held_settled)
 	out=$(cat $tmp/$how)
 	g=$(ph_stat grants $CGP) lh=$(ph_stat lh_preemptions $CGP) ref=$(ph_stat refusals $CGP)
 	ends=$(sed -n 's/.*preempthint_end: .*why=\([a-z-]*\).*/\1/p' $tmp/$how.ext | tr '\n' ' ')
@@ -101,7 +101,7 @@ for how in private shared; do
 	# wakeup is a fair request, its hint is set): count from here.
 	parent_grants=$(ph_stat grants $CGP)
 	phctl reset-stats
-	after_parent=$(registered_now)
+	after_parent=$(ph_held_settled)
 	for _ in $(seq 600); do [ -s $tmp/child-$how ] && break; sleep 0.1; done
 	child=$(cat $tmp/child-$how 2>/dev/null)
 	g=$(ph_stat grants $CGP)
@@ -146,7 +146,8 @@ for h in $(kv hog_pct <<<"$out"); do
 	check "random words: a hog keeps at least half its fair share ($h% of $fair%)" \
 		le "$(python3 -c "print($fair / 2)")" "$h"
 done
-check "every registration is gone ($(registered_now))" [ "$(registered_now)" = 0 ]
+n=$(ph_held_settled)
+check "every registration is gone ($n)" [ "$n" = 0 ]
 
 log=$(dmesg_since | grep -v -e 'preempthint: enabled for' -e 'preempthint: disabled for' \
 	-e 'to its hint word; extension revoked' -e 'callbacks suppressed' -e '^.\{0,20\}lab: ')
