@@ -10,7 +10,7 @@
 #   make check-arm64     the whole arm64 guest suite only (qemu-system-aarch64, TCG)
 #   make check-debug     the amd64 guest suite on the lab's debug kernel (KASAN,
 #                        lockdep, ...); builds it first (about an hour on 2 cores)
-#   make check-exact     hint abuse alone in exact guest time (-icount), about 5 min
+#   make check-exact     hint abuse alone in exact guest time (-icount), about 10 min
 #   make check-mttcg     the scheduling tests, amd64 and arm64, with vCPUs that run at
 #                        once (multi-threaded TCG, QEMU 10 from bookworm-backports)
 #   make unit            host unit tests only
@@ -94,8 +94,8 @@ check-debug:
 
 # The hint-abuse test (tests/guest/t/55-abuse.sh) alone in exact guest time:
 # the emulator counts instructions (-icount), so host load cannot move the
-# guest's clock, and the SCHED_OTHER probe's p99 is judged over six rounds a
-# side. `make check` runs it too (amd64); this is the quick way, about 5
+# guest's clock, and the SCHED_OTHER probe's p99 is judged over eight rounds a
+# side. `make check` runs it too (amd64); this is the quick way, about 10
 # minutes.
 check-exact:
 	tests/lab/host-deps.sh

@@ -354,6 +354,7 @@ if [ "${LAB_EXACT_TIME:-0}" = 1 ]; then
 	check "exact time: the SCHED_FIFO p99 does not grow (enabled median $fon_med us <= worst disabled round $foff_max us)" \
 		le "${fon_med:-1e9}" "${foff_max:-0}"
 fi
-check "every abuser's slot is released after they exit ($(registered_now))" [ "$(registered_now)" = 0 ]
+n=$(ph_held_settled)
+check "every abuser's slot is released after they exit ($n)" [ "$n" = 0 ]
 finish
 check "the module unloads after the abuse" rmmod preempthint
