@@ -311,8 +311,8 @@ report_suite() {	# report_suite LABEL: a whole-suite guest
 # is judged (wall-clock guests cannot: docs/hint-abuse.md). About 10
 # minutes; the emulator counts instructions, so the guest beside it in the
 # pool cannot move its clock, but a round still lands in a fast or a slow
-# state either side, and six rounds left the medians of two runs of the
-# same tree 1,296 and 2,729 us apart with the module off.
+# state either side: the medians need enough rounds to be steadier than
+# the one grace they are judged by.
 LAB_EXACT_ROUNDS=${LAB_EXACT_ROUNDS:-off1,on1,off2,on2,off3,on3,off4,on4,off5,on5,off6,on6,off7,on7,off8,on8}
 exact_abuse() {
 	local release=$1

@@ -132,12 +132,16 @@ struct flood {
 	pthread_mutex_t lock;
 };
 
+/* The index in counts[] of a registration's outcome. */
+static int outcome(int ret)
+{
+	return !ret ? 0 : ret == -ENOSPC ? 1 : ret == -ENOMEM ? 2 : 3;
+}
+
 static void flood_count(struct flood *f, int ret)
 {
-	int k = !ret ? 0 : ret == -ENOSPC ? 1 : ret == -ENOMEM ? 2 : 3;
-
 	pthread_mutex_lock(&f->lock);
-	f->counts[k]++;
+	f->counts[outcome(ret)]++;
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -185,7 +189,7 @@ static int cmd_churn(int n)
 
 	for (i = 0; i < n; i++) {
 		ret = preempthint_register();
-		c[!ret ? 0 : ret == -ENOSPC ? 1 : ret == -ENOMEM ? 2 : 3]++;
+		c[outcome(ret)]++;
 		if (!ret)
 			preempthint_unregister();
 	}

@@ -40,7 +40,6 @@ echo +cpu >$CG/cgroup.subtree_control
 mkdir -p $CG/ph-abuse $CG/ph-probe
 echo 1 >$CG/ph-abuse/cpu.weight
 
-registered_now() { phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])'; }
 
 measure() {	# measure TAG: abusers and both probes side by side
 	rm -f "$tmp/ready"

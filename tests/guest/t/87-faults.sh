@@ -26,7 +26,6 @@
 F=$PH_PROGS/faults
 CGP=/ph-faults
 tmp=$(mktemp -d)
-registered_now() { phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])'; }
 
 ph_unload
 ph_load || { not_ok "module loads"; exit 1; }
@@ -38,7 +37,7 @@ phctl enable --cgroup $CGP --grace-us 500
 run_in_cgroup $CGP $F badreg $tmp/hold &
 pid=$!
 for _ in $(seq 600); do [ -e $tmp/hold ] && break; sleep 0.1; done
-reg=$(registered_now)
+reg=$(ph_held)
 rm -f $tmp/hold
 wait $pid
 check "bad registrations leave nothing registered (count $reg while the process lives)" [ "$reg" = 0 ]
@@ -53,7 +52,7 @@ for how in munmap dontneed; do
 	run_in_cgroup $CGP $F unmap $how 1 $secs $tmp/ready >$tmp/$how &
 	pid=$!
 	for _ in $(seq 600); do [ -e $tmp/ready ] && break; sleep 0.1; done
-	during=$(registered_now)
+	during=$(ph_held)
 	wait $pid
 	echo 0 >$T/tracing_on
 	# Its only registered thread is the one with the stale hint ($pid is a

@@ -189,6 +189,8 @@ check "the limit was met: some got ENOMEM ($no_reg)" [ "$no_reg" -ge 1 ]
 check "... and some fit ($ok_reg)" [ "$ok_reg" -ge 1 ]
 check "no OOM kill ($oom)" [ "$oom" = 0 ]
 check "the module counts exactly the successful ones ($reg)" [ "$reg" = "$ok_reg" ]
+# A slot is given back an RCU grace period after its thread exits.
+for _ in $(seq 100); do [ "$(registered_now)" = 0 ] && break; sleep 0.1; done
 check "all gone after they exit ($(registered_now))" [ "$(registered_now)" = 0 ]
 rmdir $CG/ph-mem-start $CG/ph-mem-tight
 [ $mem_was_on = 1 ] || echo -memory >$CG/cgroup.subtree_control

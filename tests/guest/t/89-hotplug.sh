@@ -24,7 +24,6 @@ slack=${LAB_SLACK_US:-$default_slack}
 # Toggle for this long, and at least this often (one offline and online
 # takes 1-4 s under TCG with this load).
 window=${LAB_HOTPLUG_SECONDS:-20} min_cycles=${LAB_HOTPLUG_CYCLES:-4}
-registered_now() { phctl -j status | python3 -c 'import json,sys; print(json.load(sys.stdin)["registered"])'; }
 
 [ -w $ONLINE ] || { not_ok "CPU 1 can go offline ($ONLINE is not writable)"; exit 1; }
 ph_unload
@@ -80,7 +79,7 @@ sleep 1.5	# grants on the returned CPU
 touch $tmp/probe-stop
 wait $probe
 echo "hotplug: window end" >$T/trace_marker
-reg=$(registered_now)
+reg=$(ph_held)
 touch $tmp/stop
 wait $spin
 kill "${hogs[@]}"
@@ -149,7 +148,8 @@ check "every extension ended ($lost without an end in the trace)" [ "${lost:-1}"
 check "grants resumed on CPU 1 after its last return ($last1)" [ "${last1:-0}" -ge 1 ]
 check "the threads ran on: registered while running ($reg), registration errors: $(kv register_errors <$tmp/spin)" \
 	[ "$reg/$(kv register_errors <$tmp/spin)" = 2/0 ]
-check "every registration is gone after they exit ($(registered_now))" [ "$(registered_now)" = 0 ]
+n=$(ph_held_settled)
+check "every registration is gone after they exit ($n)" [ "$n" = 0 ]
 check_log_quiet
 
 phctl disable --cgroup $CGP
